@@ -1,0 +1,29 @@
+"""Dense contours from the 106 points: one evenly spaced curve per facial part."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from curves import resample_parts
+from dense_landmarks import scheme
+
+DEFAULT_DENSITY = 1000
+MIN_POINTS_PER_PART = 8
+
+
+def dense_contours(
+    points106: np.ndarray, density: int = DEFAULT_DENSITY, minimum: int = MIN_POINTS_PER_PART
+) -> dict[str, np.ndarray]:
+    """Resample every part of a face to share ``density`` evenly spaced points.
+
+    Args:
+        points106: (106, 2) float JD-106 points, pixels.
+        density: total contour points over all parts (>= ``minimum`` * 9).
+        minimum: smallest count per part.
+    Returns:
+        part name -> (n, 2) float64, pixels, in :data:`scheme.PART_NAMES` order; counts add up
+        to ``density``. Closed parts start at their first scheme point and do not repeat it.
+    """
+    pts = scheme.check_points(points106, name="points106")
+    parts = {name: (pts[list(p.indices)], p.closed) for name, p in scheme.PARTS.items()}
+    return resample_parts(parts, total=int(density), minimum=minimum, merge_duplicates=True)

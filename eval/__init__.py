@@ -1,0 +1,1 @@
+"""Evaluation: metrics, benchmarks, figures and comparisons with peer systems."""

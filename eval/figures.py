@@ -1,0 +1,58 @@
+"""Documentation figures.
+
+``python -m eval.figures scheme`` renders the 106-point index map of a LaPa fixture face on a
+blank canvas into ``docs/scheme_106.png`` (points only: licence-clean, no photo pixels). With
+``--photo DIR`` it also draws the map on the fixture photo into ``DIR`` (git-ignored; the photo
+keeps its data set's research-only terms, so that figure is never committed).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+from dense_landmarks import scheme
+from dense_landmarks.contours import dense_contours
+from dense_landmarks.draw import draw_contours, draw_points
+from dense_landmarks.imageio import read_image, write_image
+from training.readers import read_coco_keypoints
+
+DEFAULT_LABELS = "../shared/fixtures/lapa/test_lapa.json"
+
+
+def scheme_map(points106: np.ndarray, size: int = 1400, margin: int = 60) -> np.ndarray:
+    """Index map: the face's parts and numbered points on a dark (size, size) RGB canvas."""
+    pts = np.asarray(points106, dtype=np.float64)
+    lo, hi = pts.min(0), pts.max(0)
+    scale = (size - 2 * margin) / float((hi - lo).max())
+    canvas_pts = (pts - lo) * scale + margin
+    canvas = np.full((size, size, 3), 24, dtype=np.uint8)
+    canvas = draw_contours(canvas, dense_contours(canvas_pts, density=3000), thickness=1)
+    canvas = draw_points(canvas, canvas_pts, radius=3.0, labels=True, font_scale=0.45)
+    return canvas
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m eval.figures", description=__doc__)
+    ap.add_argument("figure", choices=["scheme"])
+    ap.add_argument("--labels", default=DEFAULT_LABELS, help="LaPa COCO-style JSON")
+    ap.add_argument("--out", default="docs/scheme_106.png")
+    ap.add_argument("--photo", default=None, help="also draw on the photo into this folder")
+    args = ap.parse_args(argv)
+    sample = read_coco_keypoints(args.labels, scheme.SCHEME_NAME)[0]
+    write_image(Path(args.out), scheme_map(sample.points))
+    print(f"wrote {args.out}")
+    if args.photo:
+        img = read_image(sample.image_path)
+        img = draw_contours(img, dense_contours(sample.points), thickness=2)
+        img = draw_points(img, sample.points, radius=3.0, labels=True, font_scale=0.6)
+        out = Path(args.photo) / f"{sample.image_path.stem}_scheme.png"
+        write_image(out, img)
+        print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

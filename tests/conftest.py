@@ -1,0 +1,31 @@
+"""Shared test fixtures: paths to ``../shared`` (fixtures and data beside the repository)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+# Property tests: enough examples to find edge cases, no per-example deadline on slow CI cores.
+settings.register_profile("default", max_examples=60, deadline=None)
+settings.load_profile("default")
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("DENSE_LANDMARKS_SHARED", REPO.parent / "shared"))
+
+
+def shared_path(*parts: str) -> Path:
+    """A path under ``../shared``; the test is skipped (with the reason) if it is absent."""
+    p = SHARED.joinpath(*parts)
+    if not p.exists():
+        pytest.skip(f"{p} not found (set DENSE_LANDMARKS_SHARED to the shared folder)")
+    return p
+
+
+@pytest.fixture(scope="session")
+def lapa_samples():
+    from training.readers import read_coco_keypoints
+
+    return read_coco_keypoints(shared_path("fixtures", "lapa", "test_lapa.json"), "jd106")

@@ -1,0 +1,69 @@
+import json
+
+import numpy as np
+import pytest
+
+from dense_landmarks import Face, dense_contours, scheme
+
+
+def make_face(rng: np.random.Generator, pose=(1.5, -20.25, 3.0)) -> Face:
+    t = np.linspace(0, 2 * np.pi, 106, endpoint=False)
+    pts = np.c_[100 + 40 * np.cos(t), 120 + 50 * np.sin(t)] + rng.normal(0, 1e-3, (106, 2))
+    contours = {k: rng.normal(100, 30, (int(rng.integers(8, 40)), 2)) for k in scheme.PART_NAMES}
+    return Face(
+        box=[10.125, 20.0, 190.5, 230.0],
+        score=0.987654321,
+        points=pts,
+        pose=pose,
+        contours=contours,
+    )
+
+
+def test_json_round_trip_is_lossless():
+    f = make_face(np.random.default_rng(0))
+    g = Face.from_json(json.dumps(json.loads(f.to_json())))
+    np.testing.assert_array_equal(g.points, f.points)
+    np.testing.assert_array_equal(g.box, f.box)
+    np.testing.assert_array_equal(g.pose, f.pose)
+    assert g.score == f.score
+    assert list(g.contours) == list(scheme.PART_NAMES)
+    for k in f.contours:
+        np.testing.assert_array_equal(g.contours[k], f.contours[k])
+    assert g.to_dict() == f.to_dict()
+
+
+def test_unknown_pose_is_null_in_json():
+    f = make_face(np.random.default_rng(1), pose=(np.nan, np.nan, np.nan))
+    d = json.loads(f.to_json())
+    assert d["pose"] == {"pitch": None, "yaw": None, "roll": None}
+    assert np.isnan(Face.from_dict(d).pose).all()
+
+
+def test_schema_fields_and_points68():
+    f = make_face(np.random.default_rng(2))
+    d = f.to_dict()
+    assert set(d) == {"schema", "scheme", "box", "score", "pose", "points106", "contours"}
+    assert f.points68.shape == (68, 2)
+    np.testing.assert_array_equal(f.points68, f.points[scheme.IBUG68_FROM_106])
+
+
+def test_bad_schema_and_shapes_raise():
+    d = make_face(np.random.default_rng(3)).to_dict()
+    with pytest.raises(ValueError, match="schema"):
+        Face.from_dict({**d, "schema": "other"})
+    with pytest.raises(ValueError, match=r"\(106, 2\)"):
+        Face(box=[0, 0, 1, 1], score=1.0, points=np.zeros((68, 2)))
+    with pytest.raises(ValueError, match="unknown parts"):
+        Face(
+            box=[0, 0, 1, 1],
+            score=1.0,
+            points=np.zeros((106, 2)),
+            contours={"ear": np.zeros((3, 2))},
+        )
+
+
+def test_dense_contours_budget(lapa_samples):
+    for density in (100, 1000, 5000):
+        c = dense_contours(lapa_samples[0].points, density=density)
+        assert list(c) == list(scheme.PART_NAMES)
+        assert sum(len(v) for v in c.values()) == density

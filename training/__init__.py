@@ -1,0 +1,1 @@
+"""Training: readers, label preparation, augmentation, losses and the training loop."""
