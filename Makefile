@@ -5,7 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: setup demo test test-slow lint format bench clean
+TEACHER := .venv-teacher
+DATA := $(SHARED)/data/300w_train
+
+.PHONY: setup demo test test-slow lint format bench clean teacher labels teacher-map detector train evaluate
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -35,6 +38,50 @@ format: setup
 
 bench: setup
 	$(BIN)/python -m eval.bench_curves
+	$(BIN)/python -m eval.bench_sparse
+	$(BIN)/python -m eval.bench_pipeline
+
+# --- reproducing the shipped weights (not needed to use or test the package) ---------------
+# The teacher (MediaPipe Face Mesh) and the TFLite interpreter pin numpy<2: their own venv.
+$(TEACHER)/.installed:
+	$(PY) -m venv $(TEACHER)
+	$(TEACHER)/bin/pip install -q "mediapipe==0.10.14" "numpy<2" ai-edge-litert
+	touch $@
+
+teacher: $(TEACHER)/.installed
+
+# 68 -> 106 labels with provenance, pose labels and the photo-level split -> cache/labels_300w.npz
+labels: setup teacher
+	mkdir -p cache
+	ls $(abspath $(DATA))/*/*.jpg | sort > cache/300w_list.txt
+	$(TEACHER)/bin/python -m training.labels.teacher_mediapipe --list cache/300w_list.txt --out cache/teacher_300w.npz
+	$(BIN)/python -m training.labels.prepare --data $(DATA) --teacher cache/teacher_300w.npz --out cache/labels_300w.npz
+
+# the JD-106 -> mesh map from the two LaPa-labelled fixture faces (committed output)
+teacher-map: setup teacher
+	mkdir -p cache
+	ls $(abspath $(SHARED))/fixtures/lapa/*.jpg > cache/lapa_list.txt
+	$(TEACHER)/bin/python -m training.labels.teacher_mediapipe --list cache/lapa_list.txt --out cache/teacher_lapa.npz
+	$(BIN)/python -m training.labels.mesh derive --teacher cache/teacher_lapa.npz
+	$(BIN)/python -m training.labels.mesh face3d
+
+# BlazeFace: .tflite from the mediapipe wheel -> checked PyTorch/ONNX weights (committed output)
+detector: setup teacher
+	mkdir -p cache/mediapipe
+	cp "$$($(TEACHER)/bin/python -c 'import mediapipe, os; print(os.path.dirname(mediapipe.__file__))')/modules/face_detection/face_detection_short_range.tflite" cache/mediapipe/
+	$(TEACHER)/bin/python training/blazeface_reference.py
+	$(BIN)/python -m training.convert_blazeface
+	$(BIN)/python -m eval.detector --calibrate
+
+# the sparse model: resumable (rerun to continue), then shipped into dense_landmarks/weights/
+train: setup
+	test -f cache/labels_300w.npz || $(MAKE) labels
+	$(BIN)/python -m training.train --config training/configs/sparse106.json --resume
+	$(BIN)/python -m training.export --checkpoint runs/pfld106_s/best.pt
+
+evaluate: setup
+	$(BIN)/python -m eval.sparse
+	$(BIN)/python -m eval.detector
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(TEACHER) out .pytest_cache .ruff_cache .hypothesis

@@ -59,8 +59,10 @@ def _layout(sizes: tuple[int, ...], closed: tuple[bool, ...]) -> dict[str, np.nd
 def _check(parts: Sequence[tuple[np.ndarray, bool]], merge_duplicates: bool, names: Sequence[str]):
     """Fast path for valid input; anything suspicious goes through the per-curve checks."""
     arrays = [np.asarray(p, dtype=np.float64) for p, _ in parts]
-    ok = all(a.ndim == 2 and a.shape[1] == 2 and len(a) >= (3 if cl else 2)
-             for a, (_, cl) in zip(arrays, parts))  # fmt: skip
+    ok = all(
+        a.ndim == 2 and a.shape[1] == 2 and len(a) >= (3 if cl else 2)
+        for a, (_, cl) in zip(arrays, parts)
+    )
     if ok:
         allpts = np.concatenate(arrays)
         ok = bool(np.isfinite(allpts).all())
@@ -144,8 +146,9 @@ class CurveBatch:
         k = np.arange(int(n_samp.sum())) - first[curve_of]
         frac = k / steps[curve_of]
         seg_last = lay["seg_end"][curve_of] - 1
-        u = np.interp(self._curve_s0[curve_of] + frac * self.lengths[curve_of],
-                      self._table_s, self._table_u)  # fmt: skip
+        u = np.interp(
+            self._curve_s0[curve_of] + frac * self.lengths[curve_of], self._table_s, self._table_u
+        )
         u = np.clip(u, lay["seg_start"][curve_of], lay["seg_end"][curve_of])
         boundary = k == 0
         for _ in range(refine):

@@ -10,4 +10,12 @@ from dense_landmarks.contours import dense_contours
 from dense_landmarks.face import Face
 
 __version__ = "0.1.0"
-__all__ = ["Face", "__version__", "dense_contours", "scheme"]
+__all__ = ["DenseLandmarker", "Face", "__version__", "dense_contours", "scheme"]
+
+
+def __getattr__(name: str) -> object:  # lazy: the models load onnxruntime (or torch) on first use
+    if name == "DenseLandmarker":
+        from dense_landmarks.landmarker import DenseLandmarker
+
+        return DenseLandmarker
+    raise AttributeError(f"module 'dense_landmarks' has no attribute {name!r}")

@@ -40,12 +40,79 @@ def _cmd_contours(args: argparse.Namespace) -> int:
         for f in faces:
             overlay = draw_contours(overlay, f.contours, thickness=2)
         write_image(out / f"{path.stem}_contours.png", overlay)
-        doc = {"image": str(path), "width": image.shape[1], "height": image.shape[0],
-               "faces": [f.to_dict() for f in faces]}  # fmt: skip
+        doc = {
+            "image": str(path),
+            "width": image.shape[1],
+            "height": image.shape[0],
+            "faces": [f.to_dict() for f in faces],
+        }
         atomic_write_text(out / f"{path.stem}.json", json.dumps(doc))
         n = sum(len(c) for c in faces[0].contours.values())
         print(f"{path.name}: {len(faces)} face(s), {n} contour points each -> {out}")
     return 1 if errors and errors == len(by_image) else 0
+
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "astronaut.jpg"
+
+
+def _landmarker(args: argparse.Namespace):
+    from dense_landmarks.landmarker import DenseLandmarker
+
+    return DenseLandmarker(backend=args.backend, num_threads=args.threads, tiles=args.tiles)
+
+
+def _cmd_predict(args: argparse.Namespace) -> int:
+    from dense_landmarks.batch import expand_inputs, run_batch
+
+    try:
+        paths = expand_inputs(args.paths)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    report = run_batch(
+        _landmarker(args),
+        paths,
+        Path(args.out),
+        args.format,
+        args.overlay,
+        args.density,
+        args.resume,
+        progress=not args.quiet,
+    )
+    for path, reason in report.errors:
+        print(f"skipped {path}: {reason}", file=sys.stderr)
+    print(report.summary())
+    return 1 if report.errors and not report.images and not report.skipped else 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    args.paths, args.format, args.overlay, args.resume = [str(EXAMPLE)], "json", True, False
+    code = _cmd_predict(args)
+    print(f"demo: {Path(args.out) / EXAMPLE.stem}.png and .json")
+    return code
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from dense_landmarks.models import create_model
+    from dense_landmarks.models.export import export_onnx, export_onnx_blazeface
+
+    out = Path(args.onnx)
+    for name in ("pfld106_s", "blazeface_short"):
+        model = create_model(name, pretrained=True)
+        fn = export_onnx if name.startswith("pfld") else export_onnx_blazeface
+        fn(model, out / f"{name}.onnx")
+        print(f"wrote {out / name}.onnx")
+    return 0
+
+
+def _add_runtime_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--density", type=int, default=DEFAULT_DENSITY, help="contour points per face")
+    p.add_argument("--backend", default="onnx", choices=["onnx", "torch"])
+    p.add_argument("--threads", type=int, default=1, help="CPU threads per model")
+    p.add_argument(
+        "--tiles", type=int, default=1, help="detector tiles per side (small faces: 2 or 3)"
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,12 +125,23 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--out", default="out/contours", help="output folder")
     c.set_defaults(func=_cmd_contours)
 
-    d = sub.add_parser("demo", help="the main job on the bundled example")
+    pr = sub.add_parser("predict", help="landmarks for images, folders (recursive) or globs")
+    pr.add_argument("paths", nargs="+", help="image files, folders or glob patterns")
+    pr.add_argument("--out", default="out/predict", help="output folder")
+    pr.add_argument("--format", default="json", choices=["json", "npz"])
+    pr.add_argument("--overlay", action="store_true", help="also write a PNG with the contours")
+    pr.add_argument("--resume", action="store_true", help="skip inputs whose outputs exist")
+    _add_runtime_options(pr)
+    pr.set_defaults(func=_cmd_predict)
+
+    d = sub.add_parser("demo", help="predict on the bundled example photo, with an overlay")
     d.add_argument("--out", default="out/demo", help="output folder")
-    d.add_argument("--labels", default="../shared/fixtures/lapa/test_lapa.json",
-                   help="106-point labels used by the geometry demo")  # fmt: skip
-    d.add_argument("--density", type=int, default=DEFAULT_DENSITY)
-    d.set_defaults(func=_cmd_contours)
+    _add_runtime_options(d)
+    d.set_defaults(func=_cmd_demo)
+
+    e = sub.add_parser("export", help="export the bundled models to ONNX")
+    e.add_argument("--onnx", required=True, metavar="DIR", help="output folder")
+    e.set_defaults(func=_cmd_export)
 
     s = sub.add_parser("scheme", help="print the 106-point scheme (parts, flip pairs, 68 map)")
     s.set_defaults(func=_cmd_scheme)

@@ -76,6 +76,14 @@ def draw_points(
         cv2.circle(out, (int(p[0]), int(p[1])), r, colour, -1, cv2.LINE_AA, _SHIFT)
         if labels:
             x, y = (np.asarray(points[i]) + radius + 1).astype(int)
-            cv2.putText(out, str(i), (int(x), int(y)), cv2.FONT_HERSHEY_SIMPLEX, font_scale,
-                        colour, 1, cv2.LINE_AA)  # fmt: skip
+            cv2.putText(
+                out,
+                str(i),
+                (int(x), int(y)),
+                cv2.FONT_HERSHEY_SIMPLEX,
+                font_scale,
+                colour,
+                1,
+                cv2.LINE_AA,
+            )
     return out

@@ -1,5 +1,8 @@
 """Documentation figures.
 
+``python -m eval.figures labels`` draws a grid of completed 300-W labels into
+``out/figures/labels.png`` (git-ignored: 300-W images are research-only).
+
 ``python -m eval.figures scheme`` renders the 106-point index map of a LaPa fixture face on a
 blank canvas into ``docs/scheme_106.png`` (points only: licence-clean, no photo pixels). With
 ``--photo DIR`` it also draws the map on the fixture photo into ``DIR`` (git-ignored; the photo
@@ -34,13 +37,47 @@ def scheme_map(points106: np.ndarray, size: int = 1400, margin: int = 60) -> np.
     return canvas
 
 
+PROVENANCE_COLOURS = ((255, 255, 255), (255, 230, 0), (255, 0, 255), (255, 0, 0))
+
+
+def label_grid(labels_npz: Path, count: int = 12, size: int = 320, seed: int = 0) -> np.ndarray:
+    """Completed labels on their crops: human white, spline yellow, teacher magenta."""
+    import cv2
+
+    d = np.load(labels_npz)
+    rng = np.random.default_rng(seed)
+    tiles = []
+    for i in rng.choice(len(d["paths"]), size=count, replace=False):
+        img = read_image(str(d["paths"][i]))
+        pts, prov = d["points"][i].astype(np.float64), d["provenance"][i]
+        scale = size / max(img.shape[:2])
+        img = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        pts = (pts + 0.5) * scale - 0.5
+        img = draw_contours(img, dense_contours(pts, density=1000), thickness=1)
+        for code, colour in enumerate(PROVENANCE_COLOURS):
+            if (prov == code).any():
+                img = draw_points(img, pts[prov == code], radius=1.6, colour=colour)
+        tile = np.zeros((size, size, 3), np.uint8)
+        tile[: img.shape[0], : img.shape[1]] = img
+        tiles.append(tile)
+    cols = 4
+    rows = [np.hstack(tiles[r * cols : (r + 1) * cols]) for r in range(len(tiles) // cols)]
+    return np.vstack(rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m eval.figures", description=__doc__)
-    ap.add_argument("figure", choices=["scheme"])
+    ap.add_argument("figure", choices=["scheme", "labels"])
     ap.add_argument("--labels", default=DEFAULT_LABELS, help="LaPa COCO-style JSON")
     ap.add_argument("--out", default="docs/scheme_106.png")
     ap.add_argument("--photo", default=None, help="also draw on the photo into this folder")
+    ap.add_argument("--labels-npz", default="cache/labels_300w.npz", help="prepared labels")
     args = ap.parse_args(argv)
+    if args.figure == "labels":  # 300-W faces: research-only, so into a git-ignored folder
+        out = Path(args.out if args.out != "docs/scheme_106.png" else "out/figures/labels.png")
+        write_image(out, label_grid(Path(args.labels_npz)))
+        print(f"wrote {out}")
+        return 0
     sample = read_coco_keypoints(args.labels, scheme.SCHEME_NAME)[0]
     write_image(Path(args.out), scheme_map(sample.points))
     print(f"wrote {args.out}")

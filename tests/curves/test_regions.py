@@ -55,8 +55,16 @@ def test_rasterize_pixel_centre_convention_and_antialias():
 def test_face_regions_on_real_labels(lapa_samples):
     for s in lapa_samples:
         regions = face_regions(dense_contours(s.points))
-        assert set(regions) == {"lips", "mouth_opening", "right_eye", "left_eye", "right_brow",
-                                "left_brow", "nose", "face"}  # fmt: skip
+        assert set(regions) == {
+            "lips",
+            "mouth_opening",
+            "right_eye",
+            "left_eye",
+            "right_brow",
+            "left_brow",
+            "nose",
+            "face",
+        }
         for name, g in regions.items():
             assert g.is_valid and g.area > 0, name
         face = regions["face"]

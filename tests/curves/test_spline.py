@@ -170,5 +170,7 @@ def test_batch_reports_the_bad_part_by_name():
     from curves.batch import CurveBatch
 
     with pytest.raises(ValueError, match="inner_lips: non-finite"):
-        CurveBatch([([[0, 0], [1, 0]], False), ([[0, 0], [1, np.nan], [0, 1]], True)],
-                   names=["jaw", "inner_lips"])  # fmt: skip
+        CurveBatch(
+            [([[0, 0], [1, 0]], False), ([[0, 0], [1, np.nan], [0, 1]], True)],
+            names=["jaw", "inner_lips"],
+        )

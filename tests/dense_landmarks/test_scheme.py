@@ -12,8 +12,17 @@ def test_parts_cover_the_scheme_exactly():
     idx = [i for p in scheme.PARTS.values() for i in p.indices] + list(scheme.POINTS.values())
     assert sorted(idx) == list(range(scheme.NUM_POINTS))
     sizes = {k: len(p) for k, p in scheme.PARTS.items()}
-    assert sizes == {"jaw": 33, "right_brow": 9, "left_brow": 9, "nose_bridge": 4, "nose_base": 11,
-                     "right_eye": 8, "left_eye": 8, "outer_lips": 12, "inner_lips": 8}  # fmt: skip
+    assert sizes == {
+        "jaw": 33,
+        "right_brow": 9,
+        "left_brow": 9,
+        "nose_bridge": 4,
+        "nose_base": 11,
+        "right_eye": 8,
+        "left_eye": 8,
+        "outer_lips": 12,
+        "inner_lips": 8,
+    }
 
 
 def test_flip_permutation_is_an_involution_that_swaps_sides():

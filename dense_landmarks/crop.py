@@ -1,0 +1,82 @@
+"""Similarity crops: the one geometry shared by training, inference and refinement.
+
+A crop is described by a centre (x, y), a side length in image pixels, an angle and an output
+size. Its (2, 3) matrix maps image pixels to crop pixels (pixel-centre convention at both
+ends): ``crop = A @ (p - centre) + (size - 1) / 2`` with ``A = size / side * R(angle)``, where
+``R(a)`` turns the image content clockwise by ``a`` degrees in the crop (y points down).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+
+@dataclass(frozen=True)
+class CropSpec:
+    """Where a crop comes from: centre (x, y) and side in image pixels, angle in degrees."""
+
+    cx: float
+    cy: float
+    side: float
+    angle: float = 0.0
+
+    def matrix(self, size: int) -> np.ndarray:
+        """(2, 3) float64 affine map from image pixels to pixels of a ``size`` x ``size`` crop."""
+        a = np.radians(self.angle)
+        k = size / self.side
+        rot = k * np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+        c = (size - 1) / 2.0
+        return np.hstack([rot, (np.array([c, c]) - rot @ np.array([self.cx, self.cy]))[:, None]])
+
+
+def to_crop(points: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """Map (N, 2) image points through a (2, 3) matrix -> (N, 2) crop points."""
+    pts = np.asarray(points, dtype=np.float64)
+    return pts @ m[:, :2].T + m[:, 2]
+
+
+def from_crop(points: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """Map (N, 2) crop points back to image points through the inverse of a (2, 3) matrix."""
+    inv = cv2.invertAffineTransform(np.asarray(m, dtype=np.float64))
+    return to_crop(points, inv)
+
+
+def warp(
+    image: np.ndarray, m: np.ndarray, size: int, border: int = cv2.BORDER_CONSTANT
+) -> np.ndarray:
+    """Sample a ``size`` x ``size`` crop of an (H, W, C) image through matrix ``m``.
+
+    Strong downscales (more than 2x) first shrink the image with area averaging so the crop is
+    not aliased; the result is the same geometry either way.
+    """
+    scale = float(np.sqrt(abs(np.linalg.det(m[:, :2]))))
+    if scale < 0.5:
+        f = min(2.0 * scale, 1.0)
+        size_wh = (max(1, round(image.shape[1] * f)), max(1, round(image.shape[0] * f)))
+        small = cv2.resize(image, size_wh, interpolation=cv2.INTER_AREA)
+        fx = small.shape[1] / image.shape[1]
+        fy = small.shape[0] / image.shape[0]
+        # pixel-centre convention: p_small = (p + 0.5) * f - 0.5
+        s = np.array([[fx, 0, 0.5 * fx - 0.5], [0, fy, 0.5 * fy - 0.5]])
+        m = m @ np.vstack([cv2.invertAffineTransform(s), [0, 0, 1]])
+        image = small
+    return cv2.warpAffine(image, m, (size, size), flags=cv2.INTER_LINEAR, borderMode=border)
+
+
+def landmark_box(points: np.ndarray) -> np.ndarray:
+    """The face box of a set of landmarks: their bounding box ``[x0, y0, x1, y1]``."""
+    pts = np.asarray(points, dtype=np.float64)
+    return np.r_[pts.min(axis=0), pts.max(axis=0)]
+
+
+#: Crop side = BOX_SCALE x the larger side of the landmark box (margin for jitter and pose).
+BOX_SCALE = 1.3
+
+
+def box_crop(box: np.ndarray, angle: float = 0.0, scale: float = BOX_SCALE) -> CropSpec:
+    """Square crop around a face box ``[x0, y0, x1, y1]`` (landmark-box convention)."""
+    x0, y0, x1, y1 = (float(v) for v in box)
+    return CropSpec((x0 + x1) / 2, (y0 + y1) / 2, scale * max(x1 - x0, y1 - y0), angle)

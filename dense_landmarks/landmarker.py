@@ -1,0 +1,133 @@
+"""``DenseLandmarker``: detector -> sparse 106 points and pose -> dense contours, per image.
+
+    import dense_landmarks as dl
+    lm = dl.DenseLandmarker()                      # bundled weights, CPU, no downloads
+    faces = lm.detect(image_rgb)                   # list[dl.Face], largest first
+    faces = lm.detect(image_rgb, boxes=[[x0, y0, x1, y1]])   # skip detection
+    faces = lm.detect(image_rgb, density=2000)     # contour points per face
+
+Images are (H, W, 3) uint8 RGB (gray, RGBA and 16-bit arrays are converted); all coordinates are
+pixels of the input image.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from dense_landmarks.contours import DEFAULT_DENSITY, dense_contours
+from dense_landmarks.crop import CropSpec, box_crop
+from dense_landmarks.face import Face
+from dense_landmarks.imageio import to_rgb8
+
+#: A user detector: image -> (F, 4) boxes, or (boxes, scores).
+DetectorFn = Callable[[np.ndarray], "np.ndarray | tuple[np.ndarray, np.ndarray]"]
+
+
+class DenseLandmarker:
+    """Dense facial landmarks for every face in an image.
+
+    Args:
+        backend: ``"onnx"`` (default, onnxruntime) or ``"torch"``; both run the bundled weights.
+        num_threads: CPU threads for each model.
+        detector: ``"blazeface"`` (bundled), or a callable ``image -> boxes`` (F, 4) or
+            ``(boxes, scores)``; its boxes are used like ``boxes=`` (landmark-style face boxes).
+        density: default contour points per face.
+        min_score: detection threshold (bundled detector).
+        tiles: detector tiling (1: whole image; 2, 3: also overlapping tiles for small faces).
+        passes: landmark passes (2: re-crop each face upright from the first pass).
+    """
+
+    def __init__(
+        self,
+        backend: str = "onnx",
+        num_threads: int = 1,
+        detector: str | DetectorFn = "blazeface",
+        density: int = DEFAULT_DENSITY,
+        min_score: float = 0.5,
+        tiles: int = 1,
+        passes: int = 2,
+    ):
+        from dense_landmarks.sparse import SparseLandmarker
+
+        self.sparse = SparseLandmarker(backend=backend, num_threads=num_threads, passes=passes)
+        if detector == "blazeface":
+            from dense_landmarks.detection import FaceDetector
+
+            self.detector: object = FaceDetector(
+                backend, num_threads, min_score=min_score, tiles=tiles
+            )
+        elif callable(detector):
+            self.detector = detector
+        else:
+            raise ValueError(f"detector: expected 'blazeface' or a callable, got {detector!r}")
+        self.density = int(density)
+        self.backend = backend
+
+    def _first_crops(self, image: np.ndarray) -> tuple[list[CropSpec], np.ndarray, np.ndarray]:
+        from dense_landmarks.detection import FaceDetector, landmark_crop
+
+        if isinstance(self.detector, FaceDetector):
+            dets = self.detector.detect(image)
+            return (
+                [landmark_crop(d) for d in dets],
+                np.array([d.box for d in dets]).reshape(-1, 4),
+                np.array([d.score for d in dets]),
+            )
+        out = self.detector(image)
+        boxes, scores = out if isinstance(out, tuple) else (out, None)
+        boxes = _check_boxes(boxes, "detector output")
+        scores = (
+            np.ones(len(boxes))
+            if scores is None
+            else np.asarray(scores, dtype=np.float64).reshape(-1)
+        )
+        return [box_crop(b) for b in boxes], boxes, scores
+
+    def detect(
+        self,
+        image: np.ndarray,
+        boxes: Sequence[Sequence[float]] | np.ndarray | None = None,
+        density: int | None = None,
+    ) -> list[Face]:
+        """Faces in ``image``, largest first.
+
+        Args:
+            image: (H, W, 3) uint8 RGB (other layouts converted, see ``to_rgb8``).
+            boxes: optional (F, 4) ``[x0, y0, x1, y1]`` face boxes (pixels) that skip detection;
+                the box should span the face from brows to chin (the second pass corrects a
+                loose one). Scores are 1.0.
+            density: contour points per face (default: the constructor's).
+        Returns:
+            list of :class:`dense_landmarks.Face`.
+        """
+        img = to_rgb8(image)
+        if boxes is not None:
+            b = _check_boxes(boxes, "boxes")
+            specs, det_boxes, scores = [box_crop(x) for x in b], b, np.ones(len(b))
+        else:
+            specs, det_boxes, scores = self._first_crops(img)
+        pts, pose = self.sparse.predict_crops(img, specs)
+        n = self.density if density is None else int(density)
+        faces = [
+            Face(box=bx, score=float(s), points=p, pose=q, contours=dense_contours(p, n))
+            for bx, s, p, q in zip(det_boxes, scores, pts, pose)
+        ]
+        return sorted(faces, key=lambda f: -float(np.ptp(f.points[:, 0]) * np.ptp(f.points[:, 1])))
+
+
+def _check_boxes(boxes: object, name: str) -> np.ndarray:
+    arr = np.asarray(boxes, dtype=np.float64)
+    if arr.size == 0:
+        return np.zeros((0, 4))
+    arr = arr.reshape(-1, 4) if arr.ndim == 1 and arr.size == 4 else arr
+    if arr.ndim != 2 or arr.shape[1] != 4:
+        raise ValueError(f"{name}: expected (F, 4) boxes [x0, y0, x1, y1], got shape {arr.shape}")
+    if (
+        not np.isfinite(arr).all()
+        or (arr[:, 2] <= arr[:, 0]).any()
+        or (arr[:, 3] <= arr[:, 1]).any()
+    ):
+        raise ValueError(f"{name}: boxes must be finite with x1 > x0 and y1 > y0")
+    return arr

@@ -1,0 +1,65 @@
+"""Inference wrapper and ONNX export: uint8 NHWC crops in, points and pose out.
+
+The wrapper folds normalisation into the graph, so both backends take the same input:
+(B, S, S, 3) uint8 RGB crops. Outputs: ``points`` (B, P, 2) in crop units (x (S - 1) for crop
+pixels) and ``pose`` (B, 4) raw (see :func:`pose_degrees`).
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+
+class InferenceWrapper(nn.Module):
+    def __init__(self, model: nn.Module):
+        super().__init__()
+        self.model = model.eval()
+
+    def forward(self, crops: Tensor) -> tuple[Tensor, Tensor]:
+        return self.model(self.model.normalise(crops))
+
+
+def export_onnx(model: nn.Module, path: str | Path | None = None, opset: int = 17) -> bytes:
+    """Export ``InferenceWrapper(model)`` with a dynamic batch axis; write ``path`` if given."""
+    return _export(InferenceWrapper(model), model.cfg.input_size, ["points", "pose"], path, opset)
+
+
+def export_onnx_blazeface(
+    model: nn.Module, path: str | Path | None = None, opset: int = 17
+) -> bytes:
+    """Export BlazeFace: (B, 128, 128, 3) uint8 -> regressors (B, 896, 16), scores (B, 896)."""
+    return _export(model, model.cfg.input_size, ["regressors", "scores"], path, opset)
+
+
+def _export(
+    model: nn.Module, size: int, outputs: list[str], path: str | Path | None, opset: int
+) -> bytes:
+    buf = io.BytesIO()
+    torch.onnx.export(
+        model.eval(),
+        (torch.zeros(1, size, size, 3, dtype=torch.uint8),),
+        buf,
+        input_names=["crops"],
+        output_names=outputs,
+        dynamic_axes={"crops": {0: "batch"}, **{o: {0: "batch"} for o in outputs}},
+        opset_version=opset,
+        dynamo=False,
+    )
+    data = buf.getvalue()
+    if path is not None:
+        from dense_landmarks.atomic import atomic_write_bytes
+
+        atomic_write_bytes(Path(path), data)
+    return data
+
+
+def pose_degrees(raw: np.ndarray) -> np.ndarray:
+    """(B, 4) raw pose output -> (B, 3) pitch, yaw, roll degrees (numpy twin of the training one)."""
+    raw = np.asarray(raw, dtype=np.float64)
+    roll = np.degrees(np.arctan2(raw[:, 3], raw[:, 2]))
+    return np.stack([raw[:, 0] * 90.0, raw[:, 1] * 90.0, roll], axis=1)

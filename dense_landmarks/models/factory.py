@@ -1,0 +1,54 @@
+"""The model registry and ``create_model(name, pretrained=True)``."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from torch import nn
+
+from dense_landmarks.detection.blazeface import BlazeFace, BlazeFaceConfig
+from dense_landmarks.models.pfld import PFLD, PFLDConfig
+from dense_landmarks.models.weights import WEIGHTS_DIR, WeightsError, load_weights
+
+#: name -> (config, model class).
+_REGISTRY: dict[str, tuple[object, type[nn.Module]]] = {
+    "pfld106_s": (PFLDConfig("pfld106_s", width=0.25, input_size=112), PFLD),
+    "pfld106_m": (PFLDConfig("pfld106_m", width=0.5, input_size=112), PFLD),
+    "blazeface_short": (BlazeFaceConfig(), BlazeFace),
+}
+MODELS = MappingProxyType(_REGISTRY)
+
+
+def list_models() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+def model_config(name: str) -> object:
+    if name not in _REGISTRY:
+        raise KeyError(f"unknown model {name!r}; known: {', '.join(list_models())}")
+    return _REGISTRY[name][0]
+
+
+def build_model(cfg: object) -> nn.Module:
+    """A fresh model from a config (as stored in a checkpoint)."""
+    for known_cfg, cls in _REGISTRY.values():
+        if type(known_cfg) is type(cfg):
+            return cls(cfg)
+    raise KeyError(f"no model class for config {type(cfg).__name__}")
+
+
+def create_model(name: str, pretrained: bool = True) -> nn.Module:
+    """Build a registered model; with ``pretrained`` load its bundled, hash-checked weights.
+
+    Raises:
+        KeyError: unknown name. WeightsError: no bundled weights or a failed check.
+    """
+    cfg, cls = _REGISTRY[name] if name in _REGISTRY else (model_config(name), None)
+    model = cls(cfg)
+    if pretrained:
+        path = WEIGHTS_DIR / f"{name}.pt"
+        if not path.exists():
+            raise WeightsError(f"no bundled weights for {name!r} ({path} is missing)")
+        load_weights(model, cfg, path)
+        model.eval()
+    return model

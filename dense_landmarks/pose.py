@@ -1,0 +1,82 @@
+"""Head pose: PnP of the 106 landmarks against the canonical 3D face.
+
+The same function makes the training labels and, at inference, the pose of predicted points.
+The 3D face (``weights/face3d_106.npy``: the MediaPipe canonical mesh, Apache-2.0, in the 106
+slots; made by ``python -m training.labels.mesh face3d``) ships with the package.
+
+Angles are degrees, camera axes x right, y down, z forward, and follow the rotation
+``R = Rz(roll) @ Ry(-yaw) @ Rx(-pitch)`` of the face model (frontal face: all zero):
+
+- pitch > 0: the face looks up;
+- yaw > 0: the face turns towards the subject's left (its nose moves to the image right);
+- roll > 0: the face is tilted clockwise in the image.
+
+Under a horizontal flip, yaw and roll change sign; rotating the image clockwise by ``a``
+degrees adds ``a`` to roll.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+FACE3D_PATH = Path(__file__).resolve().parent / "weights" / "face3d_106.npy"
+
+
+@lru_cache(maxsize=1)
+def face3d() -> np.ndarray:
+    """(106, 3) float64 canonical face (camera axes: x right, y down, z away; centimetres)."""
+    arr = np.load(FACE3D_PATH)
+    if arr.shape != (106, 3):
+        raise ValueError(f"{FACE3D_PATH}: expected (106, 3), got {arr.shape}")
+    return arr.astype(np.float64)
+
+
+#: Slots used for PnP: human-labelled, rigid (no jaw silhouette, no mouth interior).
+PNP_SLOTS = np.array(
+    [33, 35, 37, 42, 44, 46, 51, 52, 53, 54, 58, 60, 62, 66, 70, 75, 79, 84, 87, 90, 93]
+)
+
+
+def rotation_to_euler(rot: np.ndarray) -> np.ndarray:
+    """(3, 3) rotation -> (3,) pitch, yaw, roll in degrees (see module docstring)."""
+    pitch = -np.degrees(np.arctan2(rot[2, 1], rot[2, 2]))
+    yaw = np.degrees(np.arcsin(np.clip(rot[2, 0], -1.0, 1.0)))
+    roll = np.degrees(np.arctan2(rot[1, 0], rot[0, 0]))
+    return np.array([pitch, yaw, roll])
+
+
+def euler_to_rotation(pitch: float, yaw: float, roll: float) -> np.ndarray:
+    """Inverse of :func:`rotation_to_euler` (degrees -> (3, 3))."""
+    p, y, r = np.radians([-pitch, -yaw, roll])
+    rx = np.array([[1, 0, 0], [0, np.cos(p), -np.sin(p)], [0, np.sin(p), np.cos(p)]])
+    ry = np.array([[np.cos(y), 0, np.sin(y)], [0, 1, 0], [-np.sin(y), 0, np.cos(y)]])
+    rz = np.array([[np.cos(r), -np.sin(r), 0], [np.sin(r), np.cos(r), 0], [0, 0, 1]])
+    return rz @ ry @ rx
+
+
+def head_pose(
+    points2d: np.ndarray, model3d: np.ndarray | None, image_size: tuple[int, int]
+) -> np.ndarray:
+    """Pitch, yaw, roll (degrees) of a face from its 106 points.
+
+    Args:
+        points2d: (106, 2) float pixels.
+        model3d: (106, 3) canonical face in camera axes (None: the bundled one).
+        image_size: (height, width); the focal length is taken as the larger side.
+    """
+    model3d = face3d() if model3d is None else model3d
+    h, w = image_size
+    f = float(max(h, w))
+    cam = np.array([[f, 0, (w - 1) / 2], [0, f, (h - 1) / 2], [0, 0, 1]], dtype=np.float64)
+    obj = np.ascontiguousarray(model3d[PNP_SLOTS], dtype=np.float64)
+    img = np.ascontiguousarray(points2d[PNP_SLOTS], dtype=np.float64)
+    ok, rvec, tvec = cv2.solvePnP(obj, img, cam, None, flags=cv2.SOLVEPNP_EPNP)
+    if ok:
+        ok, rvec, tvec = cv2.solvePnP(obj, img, cam, None, rvec, tvec, True, cv2.SOLVEPNP_ITERATIVE)
+    if not ok:
+        return np.full(3, np.nan)
+    return rotation_to_euler(cv2.Rodrigues(rvec)[0])

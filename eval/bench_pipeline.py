@@ -1,0 +1,57 @@
+"""Benchmark: the full pipeline on a 640 x 480 frame with one face, one CPU thread.
+
+``python -m eval.bench_pipeline`` reports median milliseconds for detection, landmarks (both
+passes), contours (1000 points) and the total ``DenseLandmarker.detect`` call, for each backend.
+The frame is the bundled astronaut photo scaled into 640 x 480. Target (issue 4): total < 10 ms
+(MediaPipe Face Mesh's full pipeline: 12.8 ms on this machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+import dense_landmarks as dl
+from dense_landmarks.contours import dense_contours
+from dense_landmarks.detection import landmark_crop
+from dense_landmarks.imageio import read_image
+from eval.bench_curves import time_ms
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "astronaut.jpg"
+
+
+def frame_640x480(path: Path = EXAMPLE) -> np.ndarray:
+    img = read_image(path)
+    img = cv2.resize(img, (480, 480), interpolation=cv2.INTER_AREA)
+    out = np.zeros((480, 640, 3), np.uint8)
+    out[:, 80:560] = img
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m eval.bench_pipeline", description=__doc__)
+    ap.add_argument("--repeat", type=int, default=200)
+    ap.add_argument("--threads", type=int, default=1)
+    args = ap.parse_args(argv)
+    frame = frame_640x480()
+    print(f"frame 640x480, {args.threads} thread(s), median of {args.repeat} runs")
+    print("| backend | detector ms | landmarks ms | contours ms | total ms |")
+    print("|---|---|---|---|---|")
+    for backend in ("onnx", "torch"):
+        lm = dl.DenseLandmarker(backend=backend, num_threads=args.threads)
+        dets = lm.detector.detect(frame)
+        specs = [landmark_crop(d) for d in dets]
+        pts, _ = lm.sparse.predict_crops(frame, specs)
+        t_det = time_ms(lambda lm=lm: lm.detector.detect(frame), args.repeat)
+        t_lm = time_ms(lambda lm=lm, s=specs: lm.sparse.predict_crops(frame, s), args.repeat)
+        t_c = time_ms(lambda p=pts[0]: dense_contours(p, 1000), args.repeat)
+        t_all = time_ms(lambda lm=lm: lm.detect(frame), args.repeat)
+        print(f"| {backend} | {t_det:.2f} | {t_lm:.2f} | {t_c:.2f} | {t_all:.2f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

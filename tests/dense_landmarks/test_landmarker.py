@@ -1,0 +1,91 @@
+import json
+
+import numpy as np
+import pytest
+
+import dense_landmarks as dl
+from dense_landmarks import scheme
+from dense_landmarks.crop import landmark_box
+from dense_landmarks.imageio import read_image
+
+
+@pytest.fixture(scope="module")
+def lm():
+    return dl.DenseLandmarker()
+
+
+@pytest.fixture(scope="module")
+def lapa_images(lapa_samples):
+    return [read_image(s.image_path) for s in lapa_samples]
+
+
+def test_api_shapes_and_schema(lm, lapa_images):
+    faces = lm.detect(lapa_images[0], density=600)
+    assert len(faces) >= 1
+    f = faces[0]
+    assert f.box.shape == (4,) and 0.0 <= f.score <= 1.0
+    assert f.points.shape == (106, 2) and f.points68.shape == (68, 2) and f.pose.shape == (3,)
+    assert list(f.contours) == list(scheme.PART_NAMES)
+    assert sum(len(c) for c in f.contours.values()) == 600
+    g = dl.Face.from_json(json.dumps(f.to_dict()))
+    np.testing.assert_array_equal(g.points, f.points)
+
+
+def test_boxes_given_and_detected_agree(lm, lapa_samples, lapa_images):
+    for s, img in zip(lapa_samples, lapa_images):
+        det = lm.detect(img)[0]
+        given = lm.detect(img, boxes=[landmark_box(s.points)])[0]
+        iod = np.linalg.norm(s.points[66] - s.points[79])
+        diff = np.linalg.norm(det.points - given.points, axis=1).mean() / iod
+        assert diff < 0.03, diff
+        # and both are on the face: near the human labels
+        err = np.linalg.norm(det.points68 - scheme.to_68(s.points), axis=1).mean() / iod
+        assert err < 0.15, err
+
+
+def test_rotated_face_is_found_and_upright_crop_used(lm, lapa_images):
+    img = lapa_images[1]
+    up = lm.detect(img)[0]
+    turned = np.ascontiguousarray(np.rot90(img, k=-1))  # clockwise
+    f = lm.detect(turned)[0]
+    h = img.shape[0]
+    expect = np.stack([h - 1 - up.points[:, 1], up.points[:, 0]], axis=1)
+    iod = np.linalg.norm(up.points[66] - up.points[79])
+    assert np.linalg.norm(f.points - expect, axis=1).mean() / iod < 0.06
+    assert abs(((f.pose[2] - up.pose[2] - 90) + 180) % 360 - 180) < 15
+
+
+def test_user_detector_callable(lapa_samples, lapa_images):
+    box = landmark_box(lapa_samples[0].points)
+    lm2 = dl.DenseLandmarker(detector=lambda im: (np.array([box]), np.array([0.7])))
+    faces = lm2.detect(lapa_images[0])
+    assert len(faces) == 1 and faces[0].score == 0.7
+
+
+def test_no_face_and_bad_boxes(lm):
+    assert lm.detect(np.full((64, 64, 3), 128, np.uint8)) == []
+    with pytest.raises(ValueError, match="x1 > x0"):
+        lm.detect(np.zeros((64, 64, 3), np.uint8), boxes=[[10, 10, 5, 20]])
+
+
+def test_gray_rgba_and_16bit_arrays(lm, lapa_images):
+    img = lapa_images[1]
+    gray = img.mean(axis=2).astype(np.uint8)
+    rgba = np.dstack([img, np.full(img.shape[:2], 255, np.uint8)])
+    deep = img.astype(np.uint16) * 257
+    ref = lm.detect(img)[0].points
+    for variant in (rgba, deep):
+        np.testing.assert_allclose(lm.detect(variant)[0].points, ref, atol=1e-6)
+    assert len(lm.detect(gray)) == 1
+
+
+def test_backends_agree(lapa_samples, lapa_images):
+    onnx = dl.DenseLandmarker(backend="onnx")
+    torch_ = dl.DenseLandmarker(backend="torch")
+    for s, img in zip(lapa_samples, lapa_images):
+        box = [landmark_box(s.points)]
+        a = onnx.detect(img, boxes=box)[0].points
+        b = torch_.detect(img, boxes=box)[0].points
+        assert np.abs(a - b).max() < 0.05
+        da, db = onnx.detector.detect(img)[0], torch_.detector.detect(img)[0]
+        assert np.abs(da.keypoints - db.keypoints).max() < 0.05

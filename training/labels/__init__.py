@@ -1,0 +1,1 @@
+"""Label preparation: 68 -> 106 completion with splines and a teacher model, pose labels."""
