@@ -8,7 +8,9 @@ SHARED ?= ../shared
 TEACHER := .venv-teacher
 DATA := $(SHARED)/data/300w_train
 
-.PHONY: setup demo test test-slow lint format bench clean teacher labels teacher-map detector train evaluate
+DLIB := .venv-dlib
+
+.PHONY: setup demo test test-slow lint format bench clean teacher labels teacher-map detector train evaluate peers compare
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -50,6 +52,21 @@ $(TEACHER)/.installed:
 
 teacher: $(TEACHER)/.installed
 
+# peer systems for the side-by-side comparison, each in its own venv (never package dependencies)
+$(DLIB)/.installed:
+	$(PY) -m venv $(DLIB)
+	$(DLIB)/bin/pip install -q dlib-bin "face-recognition-models==0.3.0" "numpy<2" opencv-python-headless
+	touch $@
+
+peers: teacher $(DLIB)/.installed
+
+# ours, MediaPipe Face Mesh and dlib on the held-out 300-W faces: one table (+ CED plots)
+compare: setup peers
+	test -f cache/labels_300w.npz || $(MAKE) labels
+	$(BIN)/python -m eval run --data $(DATA) --split val --systems ours,mediapipe,dlib --out runs/eval
+	$(BIN)/python -m eval report --out runs/eval
+	$(BIN)/python -m eval speed
+
 # 68 -> 106 labels with provenance, pose labels and the photo-level split -> cache/labels_300w.npz
 labels: setup teacher
 	mkdir -p cache
@@ -84,4 +101,4 @@ evaluate: setup
 	$(BIN)/python -m eval.detector
 
 clean:
-	rm -rf $(VENV) $(TEACHER) out .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(TEACHER) $(DLIB) out .pytest_cache .ruff_cache .hypothesis
