@@ -10,7 +10,7 @@ DATA := $(SHARED)/data/300w_train
 
 DLIB := .venv-dlib
 
-.PHONY: setup demo test test-slow lint format bench clean teacher labels teacher-map detector train evaluate peers compare
+.PHONY: setup demo test test-slow lint format bench clean teacher labels teacher-map detector train train-refine evaluate peers compare
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -96,8 +96,16 @@ train: setup
 	$(BIN)/python -m training.train --config training/configs/sparse106.json --resume
 	$(BIN)/python -m training.export --checkpoint runs/pfld106_s/best.pt
 
+# boundary refiners (lips, eyes), then shipped like the sparse model
+train-refine: setup
+	test -f cache/labels_300w.npz || $(MAKE) labels
+	for m in mouth eye; do \
+	  $(BIN)/python -m training.refine_train --config training/configs/refine_$$m.json --resume && \
+	  $(BIN)/python -m training.export --checkpoint runs/refine_$$m/best.pt || exit 1; done
+
 evaluate: setup
 	$(BIN)/python -m eval.sparse
+	$(BIN)/python -m eval.refine
 	$(BIN)/python -m eval.detector
 
 clean:

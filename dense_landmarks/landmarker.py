@@ -37,6 +37,7 @@ class DenseLandmarker:
         min_score: detection threshold (bundled detector).
         tiles: detector tiling (1: whole image; 2, 3: also overlapping tiles for small faces).
         passes: landmark passes (2: re-crop each face upright from the first pass).
+        refine: refine lips and eyes with the boundary-heatmap networks (default: when bundled).
     """
 
     def __init__(
@@ -48,6 +49,7 @@ class DenseLandmarker:
         min_score: float = 0.5,
         tiles: int = 1,
         passes: int = 2,
+        refine: bool | None = None,
     ):
         from dense_landmarks.sparse import SparseLandmarker
 
@@ -64,6 +66,10 @@ class DenseLandmarker:
             raise ValueError(f"detector: expected 'blazeface' or a callable, got {detector!r}")
         self.density = int(density)
         self.backend = backend
+        from dense_landmarks.refine import Refiner
+
+        use = Refiner.available() if refine is None else refine
+        self.refiner = Refiner(backend, num_threads) if use else None
 
     def _first_crops(self, image: np.ndarray) -> tuple[list[CropSpec], np.ndarray, np.ndarray]:
         from dense_landmarks.detection import FaceDetector, landmark_crop
@@ -110,11 +116,28 @@ class DenseLandmarker:
             specs, det_boxes, scores = self._first_crops(img)
         pts, pose = self.sparse.predict_crops(img, specs)
         n = self.density if density is None else int(density)
+        contours = [dense_contours(p, n) for p in pts]
+        if self.refiner is not None and len(pts):
+            for c, rings in zip(contours, self.refiner.refine(img, pts)):
+                c.update(refined_contours(rings, {k: len(c[k]) for k in rings}))
         faces = [
-            Face(box=bx, score=float(s), points=p, pose=q, contours=dense_contours(p, n))
-            for bx, s, p, q in zip(det_boxes, scores, pts, pose)
+            Face(box=bx, score=float(s), points=p, pose=q, contours=c)
+            for bx, s, p, q, c in zip(det_boxes, scores, pts, pose, contours)
         ]
         return sorted(faces, key=lambda f: -float(np.ptp(f.points[:, 0]) * np.ptp(f.points[:, 1])))
+
+
+def refined_contours(rings: dict[str, np.ndarray], counts: dict[str, int]) -> dict[str, np.ndarray]:
+    """Resample refined closed rings to the point counts the budget gave their parts."""
+    from curves import fit_curve
+
+    out = {}
+    for name, ring in rings.items():
+        try:
+            out[name] = fit_curve(ring, True, merge_duplicates=True).resample(counts[name])
+        except ValueError:  # a collapsed ring (e.g. closed lips): the sparse contour stays
+            continue
+    return out
 
 
 def _check_boxes(boxes: object, name: str) -> np.ndarray:

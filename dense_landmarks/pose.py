@@ -80,3 +80,10 @@ def head_pose(
     if not ok:
         return np.full(3, np.nan)
     return rotation_to_euler(cv2.Rodrigues(rvec)[0])
+
+
+def pose_degrees(raw: np.ndarray) -> np.ndarray:
+    """(B, 4) raw pose-branch output (pitch/90, yaw/90, cos roll, sin roll) -> (B, 3) degrees."""
+    raw = np.asarray(raw, dtype=np.float64)
+    roll = np.degrees(np.arctan2(raw[:, 3], raw[:, 2]))
+    return np.stack([raw[:, 0] * 90.0, raw[:, 1] * 90.0, roll], axis=1)

@@ -95,41 +95,19 @@ SUB_CONTOURS: MappingProxyType[str, tuple[int, ...]] = MappingProxyType(
 )
 
 # Mirror pairs (subject's right <-> left); every index not listed maps to itself.
+# fmt: off
 _MIRROR_PAIRS: tuple[tuple[int, int], ...] = (
-    *((i, 32 - i) for i in range(16)),  # jaw
-    (33, 46),
-    (34, 45),
-    (35, 44),
-    (36, 43),
-    (37, 42),  # brow upper edges
-    (38, 50),
-    (39, 49),
-    (40, 48),
-    (41, 47),  # brow lower edges
-    (55, 65),
-    (56, 64),
-    (57, 63),
-    (58, 62),
-    (59, 61),  # nose base and wings
-    (66, 79),
-    (67, 78),
-    (68, 77),
-    (69, 76),
-    (70, 75),  # eye corners and upper lids
-    (71, 82),
-    (72, 81),
-    (73, 80),
-    (74, 83),  # lower lids and eye centres
-    (84, 90),
-    (85, 89),
-    (86, 88),
-    (91, 95),
-    (92, 94),  # outer lips
-    (96, 100),
-    (97, 99),
-    (101, 103),  # inner lips
-    (104, 105),  # pupils
+    *((i, 32 - i) for i in range(16)),                  # jaw
+    (33, 46), (34, 45), (35, 44), (36, 43), (37, 42),   # brow upper edges
+    (38, 50), (39, 49), (40, 48), (41, 47),             # brow lower edges
+    (55, 65), (56, 64), (57, 63), (58, 62), (59, 61),   # nose base and wings
+    (66, 79), (67, 78), (68, 77), (69, 76), (70, 75),   # eye corners and upper lids
+    (71, 82), (72, 81), (73, 80), (74, 83),             # lower lids and eye centres
+    (84, 90), (85, 89), (86, 88), (91, 95), (92, 94),   # outer lips
+    (96, 100), (97, 99), (101, 103),                    # inner lips
+    (104, 105),                                         # pupils
 )
+# fmt: on
 
 
 def _flip_permutation() -> np.ndarray:
@@ -146,27 +124,19 @@ FLIP_PERMUTATION: np.ndarray = _flip_permutation()
 
 # iBUG 300-W 68-point order expressed in 106 indices. Eyes: the 68 scheme's two lid points per
 # lid are the outer two of the three 106 lid points.
+# fmt: off
 _IBUG68_FROM_106 = (
-    *range(0, 33, 2),  # 0-16 jaw: every other 106 jaw point
-    *range(33, 38),  # 17-21 right brow (upper edge)
-    *range(42, 47),  # 22-26 left brow (upper edge)
-    *range(51, 55),  # 27-30 nose bridge
-    *range(58, 63),  # 31-35 nose base
-    66,
-    67,
-    69,
-    70,
-    71,
-    73,  # 36-41 right eye
-    75,
-    76,
-    78,
-    79,
-    80,
-    82,  # 42-47 left eye
-    *range(84, 96),  # 48-59 outer lips
-    *range(96, 104),  # 60-67 inner lips
+    *range(0, 33, 2),               # 0-16 jaw: every other 106 jaw point
+    *range(33, 38),                 # 17-21 right brow (upper edge)
+    *range(42, 47),                 # 22-26 left brow (upper edge)
+    *range(51, 55),                 # 27-30 nose bridge
+    *range(58, 63),                 # 31-35 nose base
+    66, 67, 69, 70, 71, 73,         # 36-41 right eye
+    75, 76, 78, 79, 80, 82,         # 42-47 left eye
+    *range(84, 96),                 # 48-59 outer lips
+    *range(96, 104),                # 60-67 inner lips
 )
+# fmt: on
 
 #: ``points106[IBUG68_FROM_106]`` is the (68, 2) iBUG 300-W layout.
 IBUG68_FROM_106: np.ndarray = np.asarray(_IBUG68_FROM_106, dtype=np.int64)

@@ -17,6 +17,7 @@ import numpy as np
 
 from dense_landmarks import scheme
 from dense_landmarks.crop import BOX_SCALE, CropSpec, box_crop, from_crop, landmark_box, warp
+from dense_landmarks.pose import head_pose, pose_degrees
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 DEFAULT_MODEL = "pfld106_s"
@@ -128,7 +129,6 @@ class SparseLandmarker:
         mats = [sp.matrix(s) for sp in specs]
         crops = np.stack([warp(image, m, s) for m in mats])
         pts, pose_raw = self._run(crops)
-        from dense_landmarks.models.export import pose_degrees
 
         out = np.stack([from_crop(p * (s - 1), m) for p, m in zip(pts, mats)])
         pose = pose_degrees(pose_raw)
@@ -167,8 +167,6 @@ class SparseLandmarker:
         if self.passes == 2:
             pts, pose = self._infer(image, [upright_crop(p) for p in pts])
         if self.pose == "pnp":
-            from dense_landmarks.pose import head_pose
-
             pose = np.stack([head_pose(p, None, image.shape[:2]) for p in pts])
         return pts, pose
 

@@ -1,7 +1,8 @@
 """Benchmark: the full pipeline on a 640 x 480 frame with one face, one CPU thread.
 
 ``python -m eval.bench_pipeline`` reports median milliseconds for detection, landmarks (both
-passes), contours (1000 points) and the total ``DenseLandmarker.detect`` call, for each backend.
+passes), boundary refinement (mouth and both eyes), contours (1000 points) and the total
+``DenseLandmarker.detect`` call, for each backend. Target (issue 5): refinement <= 5 ms.
 The frame is the bundled astronaut photo scaled into 640 x 480. Target (issue 4): total < 10 ms
 (MediaPipe Face Mesh's full pipeline: 12.8 ms on this machine).
 """
@@ -38,8 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     frame = frame_640x480()
     print(f"frame 640x480, {args.threads} thread(s), median of {args.repeat} runs")
-    print("| backend | detector ms | landmarks ms | contours ms | total ms |")
-    print("|---|---|---|---|---|")
+    print("| backend | detector ms | landmarks ms | refinement ms | contours ms | total ms |")
+    print("|---|---|---|---|---|---|")
     for backend in ("onnx", "torch"):
         lm = dl.DenseLandmarker(backend=backend, num_threads=args.threads)
         dets = lm.detector.detect(frame)
@@ -48,8 +49,13 @@ def main(argv: list[str] | None = None) -> int:
         t_det = time_ms(lambda lm=lm: lm.detector.detect(frame), args.repeat)
         t_lm = time_ms(lambda lm=lm, s=specs: lm.sparse.predict_crops(frame, s), args.repeat)
         t_c = time_ms(lambda p=pts[0]: dense_contours(p, 1000), args.repeat)
+        t_r = (
+            time_ms(lambda lm=lm, p=pts: lm.refiner.refine(frame, p), args.repeat)
+            if lm.refiner
+            else float("nan")
+        )
         t_all = time_ms(lambda lm=lm: lm.detect(frame), args.repeat)
-        print(f"| {backend} | {t_det:.2f} | {t_lm:.2f} | {t_c:.2f} | {t_all:.2f} |")
+        print(f"| {backend} | {t_det:.2f} | {t_lm:.2f} | {t_r:.2f} | {t_c:.2f} | {t_all:.2f} |")
     return 0
 
 

@@ -3,6 +3,9 @@
 ``python -m eval.figures labels`` draws a grid of completed 300-W labels into
 ``out/figures/labels.png`` (git-ignored: 300-W images are research-only).
 
+``python -m eval.figures refine`` draws sparse splines (yellow) against refined contours
+(magenta) on held-out faces with open mouths and closed eyes into ``out/figures/refine.png``.
+
 ``python -m eval.figures scheme`` renders the 106-point index map of a LaPa fixture face on a
 blank canvas into ``docs/scheme_106.png`` (points only: licence-clean, no photo pixels). With
 ``--photo DIR`` it also draws the map on the fixture photo into ``DIR`` (git-ignored; the photo
@@ -65,17 +68,78 @@ def label_grid(labels_npz: Path, count: int = 12, size: int = 320, seed: int = 0
     return np.vstack(rows)
 
 
+def refine_grid(labels_npz: Path, count: int = 8, size: int = 256) -> np.ndarray:
+    """Held-out faces with the widest-open mouths and the most closed eyes: sparse splines
+    (yellow) vs refined contours (magenta), zoomed on mouth and eyes; human points white."""
+    import cv2
+
+    from dense_landmarks.crop import CropSpec, landmark_box, to_crop, warp
+    from dense_landmarks.landmarker import refined_contours
+    from dense_landmarks.refine import Refiner
+    from dense_landmarks.sparse import SparseLandmarker
+
+    d = np.load(labels_npz)
+    rows = np.flatnonzero(d["val"])
+    p = d["points"][rows].astype(np.float64)
+    mouth_open = np.linalg.norm(p[:, 98] - p[:, 102], axis=1) / np.linalg.norm(
+        p[:, 84] - p[:, 90], axis=1
+    )
+    eye_open = np.linalg.norm(p[:, 68] - p[:, 72], axis=1) / np.linalg.norm(
+        p[:, 66] - p[:, 70], axis=1
+    )
+    picks = list(rows[np.argsort(-mouth_open)[: count // 2]]) + list(
+        rows[np.argsort(eye_open)[: count // 2]]
+    )
+    sparse, refiner = SparseLandmarker(), Refiner()
+    tiles = []
+    for r in picks:
+        img = read_image(str(d["paths"][r]))
+        gt = d["points"][r].astype(np.float64)
+        pts, _ = sparse.predict(img, landmark_box(scheme.to_68(gt))[None])
+        spline = dense_contours(pts[0], 1000)
+        ref = refined_contours(refiner.refine(img, pts)[0], {k: len(v) for k, v in spline.items()})
+        for focus in ((84, 90), (66, 79)):
+            a, b = gt[focus[0]], gt[focus[1]]
+            c = (a + b) / 2
+            m = CropSpec(float(c[0]), float(c[1]), 1.6 * float(np.linalg.norm(b - a)), 0.0).matrix(
+                size
+            )
+            tile = warp(img, m, size, border=cv2.BORDER_REPLICATE)
+            to = {k: to_crop(v, m) for k, v in spline.items() if k in ref}
+            tile = draw_contours(tile, {k: v for k, v in to.items()}, thickness=1)
+            tile = _recolour(tile, {k: to_crop(v, m) for k, v in ref.items()}, (255, 0, 255))
+            tile = draw_points(tile, to_crop(scheme.to_68(gt), m), radius=1.5)
+            tiles.append(tile)
+    cols = 4
+    return np.vstack(
+        [np.hstack(tiles[i : i + cols]) for i in range(0, len(tiles) - cols + 1, cols)]
+    )
+
+
+def _recolour(img: np.ndarray, contours: dict, colour: tuple[int, int, int]) -> np.ndarray:
+    import cv2
+
+    out = img.copy()
+    for pts in contours.values():
+        fp = np.round(np.asarray(pts) * 16).astype(np.int32).reshape(-1, 1, 2)
+        cv2.polylines(out, [fp], True, colour, 1, cv2.LINE_AA, 4)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m eval.figures", description=__doc__)
-    ap.add_argument("figure", choices=["scheme", "labels"])
+    ap.add_argument("figure", choices=["scheme", "labels", "refine"])
     ap.add_argument("--labels", default=DEFAULT_LABELS, help="LaPa COCO-style JSON")
     ap.add_argument("--out", default="docs/scheme_106.png")
     ap.add_argument("--photo", default=None, help="also draw on the photo into this folder")
     ap.add_argument("--labels-npz", default="cache/labels_300w.npz", help="prepared labels")
     args = ap.parse_args(argv)
-    if args.figure == "labels":  # 300-W faces: research-only, so into a git-ignored folder
-        out = Path(args.out if args.out != "docs/scheme_106.png" else "out/figures/labels.png")
-        write_image(out, label_grid(Path(args.labels_npz)))
+    if args.figure in ("labels", "refine"):  # 300-W faces: research-only -> git-ignored folder
+        out = Path(
+            args.out if args.out != "docs/scheme_106.png" else f"out/figures/{args.figure}.png"
+        )
+        grid = label_grid if args.figure == "labels" else refine_grid
+        write_image(out, grid(Path(args.labels_npz)))
         print(f"wrote {out}")
         return 0
     sample = read_coco_keypoints(args.labels, scheme.SCHEME_NAME)[0]

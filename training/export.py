@@ -21,14 +21,20 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m training.export", description=__doc__)
     ap.add_argument("--checkpoint", default="runs/pfld106_s/best.pt")
     ap.add_argument("--out-dir", default=str(WEIGHTS_DIR))
-    ap.add_argument("--config", default="training/configs/sparse106.json", help="for the card")
+    ap.add_argument("--config", default=None, help="training config named in the metadata")
     args = ap.parse_args(argv)
     ckpt = torch.load(args.checkpoint, map_location="cpu", weights_only=False)
     model = model_from_checkpoint(ckpt).eval()
     name = model.cfg.name
     out = Path(args.out_dir)
     onnx_bytes = export_onnx(model, out / f"{name}.onnx")
-    best = min(ckpt["history"], key=lambda h: h["nme68"])
+    best = min(ckpt["history"], key=lambda h: h.get("score", h.get("nme68")))
+    trainer = "training.train" if name.startswith("pfld") else "training.refine_train"
+    config = args.config or (
+        "training/configs/sparse106.json"
+        if name.startswith("pfld")
+        else f"training/configs/{name}.json"
+    )
     meta = save_weights(
         model,
         model.cfg,
@@ -39,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
             "validation": {
                 k: round(v, 4) for k, v in best.items() if k not in ("epoch", "seconds", "loss")
             },
-            "trained_with": f"make labels && python -m training.train --config {args.config}",
+            "trained_with": f"make labels && python -m {trainer} --config {config}",
             "data": "300-W training subsets (AFW, HELEN train, LFPW train): non-commercial research use only",
             "parameters": sum(p.numel() for p in model.parameters()),
         },

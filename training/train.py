@@ -143,12 +143,15 @@ def save_checkpoint(
     path: Path,
     model: nn.Module,
     opt: torch.optim.Optimizer,
-    cfg: TrainConfig,
+    cfg: Any,
     epoch: int,
     step: int,
     history: list[dict[str, Any]],
 ) -> None:
-    """Atomically write everything needed to rebuild the model and resume the run."""
+    """Atomically write everything needed to rebuild the model and resume the run.
+
+    ``cfg`` is the run's config (``TrainConfig`` or ``RefineConfig``: anything with ``to_dict``).
+    """
     state = {
         "model_config": asdict(model.cfg),
         "model_config_type": type(model.cfg).__name__,

@@ -2,7 +2,7 @@
 
 The wrapper folds normalisation into the graph, so both backends take the same input:
 (B, S, S, 3) uint8 RGB crops. Outputs: ``points`` (B, P, 2) in crop units (x (S - 1) for crop
-pixels) and ``pose`` (B, 4) raw (see :func:`pose_degrees`).
+pixels) and ``pose`` (B, 4) raw (see :func:`dense_landmarks.pose.pose_degrees`).
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import numpy as np
 import torch
 from torch import Tensor, nn
 
@@ -24,9 +23,14 @@ class InferenceWrapper(nn.Module):
         return self.model(self.model.normalise(crops))
 
 
+#: ONNX output names per model class.
+OUTPUT_NAMES = {"PFLD": ["points", "pose"], "BoundaryRefiner": ["heatmaps"]}
+
+
 def export_onnx(model: nn.Module, path: str | Path | None = None, opset: int = 17) -> bytes:
     """Export ``InferenceWrapper(model)`` with a dynamic batch axis; write ``path`` if given."""
-    return _export(InferenceWrapper(model), model.cfg.input_size, ["points", "pose"], path, opset)
+    outputs = OUTPUT_NAMES[type(model).__name__]
+    return _export(InferenceWrapper(model), model.cfg.input_size, outputs, path, opset)
 
 
 def export_onnx_blazeface(
@@ -56,10 +60,3 @@ def _export(
 
         atomic_write_bytes(Path(path), data)
     return data
-
-
-def pose_degrees(raw: np.ndarray) -> np.ndarray:
-    """(B, 4) raw pose output -> (B, 3) pitch, yaw, roll degrees (numpy twin of the training one)."""
-    raw = np.asarray(raw, dtype=np.float64)
-    roll = np.degrees(np.arctan2(raw[:, 3], raw[:, 2]))
-    return np.stack([raw[:, 0] * 90.0, raw[:, 1] * 90.0, roll], axis=1)

@@ -8,6 +8,7 @@ from torch import nn
 
 from dense_landmarks.detection.blazeface import BlazeFace, BlazeFaceConfig
 from dense_landmarks.models.pfld import PFLD, PFLDConfig
+from dense_landmarks.models.refiner import BoundaryRefiner, RefinerConfig
 from dense_landmarks.models.weights import WEIGHTS_DIR, WeightsError, load_weights
 
 #: name -> (config, model class).
@@ -15,6 +16,8 @@ _REGISTRY: dict[str, tuple[object, type[nn.Module]]] = {
     "pfld106_s": (PFLDConfig("pfld106_s", width=0.25, input_size=112), PFLD),
     "pfld106_m": (PFLDConfig("pfld106_m", width=0.5, input_size=112), PFLD),
     "blazeface_short": (BlazeFaceConfig(), BlazeFace),
+    "refine_mouth": (RefinerConfig("refine_mouth", num_maps=4), BoundaryRefiner),
+    "refine_eye": (RefinerConfig("refine_eye", num_maps=2), BoundaryRefiner),
 }
 MODELS = MappingProxyType(_REGISTRY)
 

@@ -9,12 +9,28 @@ from tests.dense_landmarks.test_detection import EXAMPLE
 def test_export_onnx_runs(tmp_path):
     assert main(["export", "--onnx", str(tmp_path)]) == 0
     for name in ("pfld106_s", "blazeface_short"):
-        sess = ort.InferenceSession(str(tmp_path / f"{name}.onnx"), providers=["CPUExecutionProvider"])
+        sess = ort.InferenceSession(
+            str(tmp_path / f"{name}.onnx"), providers=["CPUExecutionProvider"]
+        )
         assert [i.name for i in sess.get_inputs()] == ["crops"]
 
 
 def test_predict_writes_json_and_overlay(tmp_path, capsys):
-    assert main(["predict", str(EXAMPLE), "--out", str(tmp_path), "--overlay", "--quiet", "--density", "500"]) == 0
+    assert (
+        main(
+            [
+                "predict",
+                str(EXAMPLE),
+                "--out",
+                str(tmp_path),
+                "--overlay",
+                "--quiet",
+                "--density",
+                "500",
+            ]
+        )
+        == 0
+    )
     doc = json.loads((tmp_path / "astronaut.json").read_text())
     assert len(doc["faces"]) == 1
     assert sum(len(v) for v in doc["faces"][0]["contours"].values()) == 500

@@ -55,6 +55,25 @@ def test_rotated_face_is_found_and_upright_crop_used(lm, lapa_images):
     assert abs(((f.pose[2] - up.pose[2] - 90) + 180) % 360 - 180) < 15
 
 
+def test_refinement_replaces_lip_and_eye_contours(lm, lapa_samples, lapa_images):
+    assert lm.refiner is not None
+    plain = dl.DenseLandmarker(refine=False)
+    box = [landmark_box(lapa_samples[1].points)]
+    a = lm.detect(lapa_images[1], boxes=box)[0]
+    b = plain.detect(lapa_images[1], boxes=box)[0]
+    np.testing.assert_array_equal(a.points, b.points)  # refinement moves contours, not points
+    for part in scheme.PART_NAMES:
+        assert len(a.contours[part]) == len(b.contours[part])
+        moved = np.abs(a.contours[part] - b.contours[part]).max()
+        if part in ("outer_lips", "inner_lips", "right_eye", "left_eye"):
+            assert moved > 0, part
+            np.testing.assert_allclose(
+                a.contours[part][0], b.contours[part][0], atol=1e-6
+            )  # corner kept
+        else:
+            assert moved == 0, part
+
+
 def test_user_detector_callable(lapa_samples, lapa_images):
     box = landmark_box(lapa_samples[0].points)
     lm2 = dl.DenseLandmarker(detector=lambda im: (np.array([box]), np.array([0.7])))

@@ -14,7 +14,11 @@ def test_registry_models(name):
     expected = {
         "PFLDConfig": [(2, getattr(cfg, "num_points", 0), 2), (2, getattr(cfg, "pose_dims", 0))],
         "BlazeFaceConfig": [(2, 896, 16), (2, 896)],
+        "RefinerConfig": [
+            (2, getattr(cfg, "num_maps", 0), cfg.input_size // 2, cfg.input_size // 2)
+        ],
     }[type(cfg).__name__]
+    outputs = outputs if isinstance(outputs, tuple) else (outputs,)
     assert [tuple(o.shape) for o in outputs] == expected
     assert all(torch.isfinite(o).all() for o in outputs)
     sum(o.square().mean() for o in outputs).backward()

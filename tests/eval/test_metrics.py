@@ -47,7 +47,7 @@ def test_failure_rate_auc_and_ced():
     assert failure_rate(e, 0.10) == pytest.approx(0.4)
     assert auc(np.zeros(10), 0.08) == pytest.approx(1.0, abs=1e-3)
     assert auc(np.full(10, 0.5), 0.08) == 0.0
-    x, y = ced(np.array([0.0, 0.04]), 0.08, steps=9)  # half below 0.04, all from 0.04 on
+    _, y = ced(np.array([0.0, 0.04]), 0.08, steps=9)  # half below 0.04, all from 0.04 on
     assert y[0] == 0.5 and y[-1] == 1.0 and y[4] == 1.0
 
 

@@ -22,12 +22,16 @@ def test_contours_from_68_cover_every_part():
     pts = np.c_[np.cos(t), np.sin(t)] * 50 + 100
     c = contours_from_68(pts)
     assert set(c) == set(PARTS68)
-    assert np.allclose(c["right_eye"][0][0], c["right_eye"][0][-1])  # closed parts repeat their start
+    assert np.allclose(
+        c["right_eye"][0][0], c["right_eye"][0][-1]
+    )  # closed parts repeat their start
 
 
 def test_missing_peer_is_skipped_not_an_error(capsys, monkeypatch):
     import eval.systems as systems
 
-    monkeypatch.setitem(systems.PEERS, "dlib", (".venv-nowhere/bin/python", "eval.peers.dlib_runner", "make peers"))
+    monkeypatch.setitem(
+        systems.PEERS, "dlib", (".venv-nowhere/bin/python", "eval.peers.dlib_runner", "make peers")
+    )
     assert make_system("dlib") is None
     assert "skipping dlib: not installed" in capsys.readouterr().err

@@ -1,0 +1,204 @@
+"""Boundary refinement of lips and eyes (LAB-style): part crops, heatmaps, decoding.
+
+For each refined part, a similarity crop is cut from the full-resolution image along the part's
+corner-to-corner axis (left eyes mirrored into right-eye crops, so both eyes share one network).
+The refiner predicts one boundary heatmap per contour arc. Each arc of the sparse spline is then
+moved, sample by sample, along its normal to the heatmap's ridge (sub-pixel, by a parabola
+through the peak), the corners stay, and the part is refitted as a closed curve and resampled.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from curves import fit_curve
+from dense_landmarks import scheme
+from dense_landmarks.crop import CropSpec, from_crop, to_crop, warp
+
+WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+SNAP_PASSES = 2
+
+
+@dataclass(frozen=True)
+class RefinePart:
+    """One refined part: how to crop it and which arcs its heatmap channels hold.
+
+    ``arcs``: per channel, (scheme part, u0, u1): the arc of the part's closed spline between
+    knots u0 and u1 (knot k = the part's k-th point; u1 may equal the point count = back to 0).
+    """
+
+    name: str
+    model: str
+    axis: tuple[int, int]  # corner slots; the crop's x axis runs from the first to the second
+    scale: float  # crop side = scale x corner distance
+    mirror: bool
+    arcs: tuple[tuple[str, int, int], ...]
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(a[0] for a in self.arcs))
+
+
+REFINE_PARTS: tuple[RefinePart, ...] = (
+    RefinePart(
+        "mouth",
+        "refine_mouth",
+        (84, 90),
+        1.7,
+        False,
+        (("outer_lips", 0, 6), ("outer_lips", 6, 12), ("inner_lips", 0, 4), ("inner_lips", 4, 8)),
+    ),
+    RefinePart(
+        "right_eye", "refine_eye", (66, 70), 2.0, False, (("right_eye", 0, 4), ("right_eye", 4, 8))
+    ),
+    # cropped inner -> outer and mirrored: its outer corner sits where a right eye's does; a
+    # horizontal mirror keeps the upper lid on top, so channel 0 is the upper lid for both eyes
+    RefinePart(
+        "left_eye", "refine_eye", (75, 79), 2.0, True, (("left_eye", 0, 4), ("left_eye", 4, 8))
+    ),
+)
+
+
+def crop_matrix(points106: np.ndarray, part: RefinePart, size: int) -> np.ndarray:
+    """(2, 3) image -> crop matrix for ``part`` of a face with (106, 2) points."""
+    a, b = points106[part.axis[0]], points106[part.axis[1]]
+    d = b - a
+    width = float(np.hypot(*d))
+    idx = [i for p in part.parts for i in scheme.PARTS[p].indices]
+    centre = points106[idx].mean(axis=0)
+    angle = float(np.degrees(np.arctan2(d[1], d[0])))
+    m = CropSpec(float(centre[0]), float(centre[1]), part.scale * max(width, 1.0), -angle).matrix(
+        size
+    )
+    if part.mirror:
+        m = np.array([[-1.0, 0.0, size - 1.0], [0.0, 1.0, 0.0]]) @ np.vstack([m, [0, 0, 1]])
+    return m
+
+
+def arc_points(points: np.ndarray, u0: float, u1: float, n: int) -> np.ndarray:
+    """``n`` points of the closed spline through ``points`` (K, 2) from knot u0 to u1, by
+    parameter (ends included)."""
+    curve = fit_curve(points, True, merge_duplicates=True)
+    # merged duplicates shorten the knot list: rescale the parameters to the curve's own knots
+    return curve.evaluate(np.linspace(u0, u1, n) * (len(curve.points) / len(points)))
+
+
+def to_heatmap(p: np.ndarray) -> np.ndarray:
+    """Crop pixels -> heatmap pixels (heatmaps are half resolution)."""
+    return (np.asarray(p) - 0.5) / 2.0
+
+
+def from_heatmap(q: np.ndarray) -> np.ndarray:
+    return np.asarray(q) * 2.0 + 0.5
+
+
+def _sample(hm: np.ndarray, xy: np.ndarray) -> np.ndarray:
+    """Heatmap values at (..., 2) (x, y) positions by cubic-spline interpolation.
+
+    Bilinear sampling would make every profile piecewise linear, with its maximum stuck on a
+    grid line (up to half a heatmap pixel off); the cubic spline keeps the ridge smooth.
+    """
+    from scipy.ndimage import map_coordinates
+
+    coords = np.stack([xy[..., 1].ravel(), xy[..., 0].ravel()])
+    return map_coordinates(hm, coords, order=3, mode="nearest").reshape(xy.shape[:-1])
+
+
+def snap_to_ridge(
+    arc: np.ndarray, heatmap: np.ndarray, reach: float = 4.0, min_peak: float = 0.25
+) -> np.ndarray:
+    """Move interior points of an arc (M, 2) (heatmap pixels) along their normals to the ridge.
+
+    Points whose ridge is weaker than ``min_peak`` stay. Offsets are median-filtered over
+    neighbours to drop single outliers. Ends (corners) never move.
+    """
+    tangent = np.gradient(arc, axis=0)
+    tangent /= np.maximum(np.linalg.norm(tangent, axis=1, keepdims=True), 1e-9)
+    normal = np.stack([-tangent[:, 1], tangent[:, 0]], axis=1)
+    steps = np.arange(-reach, reach + 1e-9, 0.25)
+    samples = arc[:, None, :] + steps[None, :, None] * normal[:, None, :]
+    vals = _sample(heatmap, samples)  # (M, T)
+    best = vals.argmax(axis=1)
+    peak = vals[np.arange(len(arc)), best]
+    i = np.clip(best, 1, len(steps) - 2)
+    left, mid, right = (vals[np.arange(len(arc)), i + d] for d in (-1, 0, 1))
+    den = left - 2 * mid + right
+    frac = np.where(np.abs(den) > 1e-9, 0.5 * (left - right) / den, 0.0)
+    offset = steps[i] + np.clip(frac, -1, 1) * 0.25
+    offset = np.where(peak >= min_peak, offset, 0.0)
+    inner = offset[1:-1]  # the corners never move and do not vote
+    if len(inner) >= 3:
+        padded = np.pad(inner, 1, mode="edge")
+        offset[1:-1] = np.median(np.stack([padded[:-2], padded[1:-1], padded[2:]]), axis=0)
+    offset[[0, -1]] = 0.0
+    return arc + offset[:, None] * normal
+
+
+def refine_part_contours(
+    points106: np.ndarray, part: RefinePart, heatmaps: np.ndarray, m: np.ndarray, samples: int = 24
+) -> dict[str, np.ndarray]:
+    """Refined closed control polygons (image pixels) for each scheme part of ``part``."""
+    out: dict[str, list[np.ndarray]] = {}
+    for ch, (name, u0, u1) in enumerate(part.arcs):
+        pts = to_crop(points106[list(scheme.PARTS[name].indices)], m)
+        arc = to_heatmap(arc_points(pts, u0, u1, samples))
+        for _ in range(SNAP_PASSES):  # a second pass searches along the corrected normals
+            arc = snap_to_ridge(arc, heatmaps[ch])
+        snapped = from_heatmap(arc)
+        out.setdefault(name, []).append((u0, snapped))
+    result = {}
+    for name, arcs in out.items():
+        arcs.sort(key=lambda a: a[0])  # arcs in the part's own order: u from 0 round to 0
+        ring = np.vstack([a[1][:-1] for a in arcs])
+        result[name] = from_crop(ring, m)
+    return result
+
+
+class Refiner:
+    """Runs the bundled boundary refiners (mouth, eyes) on faces' sparse points.
+
+    Args:
+        backend: ``"onnx"`` or ``"torch"``. num_threads: CPU threads.
+    """
+
+    def __init__(self, backend: str = "onnx", num_threads: int = 1):
+        from dense_landmarks.sparse import make_runner
+
+        self.runners, self.size = {}, {}
+        for model in sorted({p.model for p in REFINE_PARTS}):
+            meta = json.loads((WEIGHTS_DIR / f"{model}.json").read_text(encoding="utf-8"))
+            self.runners[model] = make_runner(model, backend, num_threads, meta)
+            self.size[model] = int(meta["input_size"])
+
+    @staticmethod
+    def available() -> bool:
+        return all((WEIGHTS_DIR / f"{p.model}.onnx").exists() for p in REFINE_PARTS)
+
+    def refine(self, image: np.ndarray, points106: np.ndarray) -> list[dict[str, np.ndarray]]:
+        """Refined control rings per face: list over faces of {scheme part: (M, 2) pixels}.
+
+        Args:
+            image: (H, W, 3) uint8 RGB. points106: (F, 106, 2) sparse points, pixels.
+        """
+        faces = [dict() for _ in range(len(points106))]
+        for model, runner in self.runners.items():
+            parts = [p for p in REFINE_PARTS if p.model == model]
+            jobs = [
+                (f, p, crop_matrix(pts, p, self.size[model]))
+                for f, pts in enumerate(points106)
+                for p in parts
+            ]
+            if not jobs:
+                continue
+            crops = np.stack([warp(image, m, self.size[model]) for _, _, m in jobs])
+            (maps,) = runner(crops)
+            for (f, p, m), hm in zip(jobs, maps):
+                try:
+                    faces[f].update(refine_part_contours(points106[f], p, hm, m))
+                except ValueError:  # a degenerate arc: keep the sparse contour for this part
+                    continue
+        return faces

@@ -1,0 +1,116 @@
+"""Training data for the boundary refiners: jittered part crops and boundary heatmap targets.
+
+Targets follow LAB: each contour arc of the labels (the part's closed spline through the human
+and spline points, the same curve ``curves`` draws) becomes a Gaussian ridge, sigma 0.75
+heatmap pixels, around the arc. Crops are jittered (shift, scale, angle) like the errors of the
+sparse stage they will refine, flipped at random (a horizontal mirror keeps upper arcs upper),
+and get the sparse model's photometric augmentation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+
+from curves import point_to_curve
+from dense_landmarks import scheme
+from dense_landmarks.crop import to_crop, warp
+from dense_landmarks.imageio import read_image
+from dense_landmarks.refine import REFINE_PARTS, RefinePart, arc_points, crop_matrix, to_heatmap
+from training.augment import AugmentConfig, photometric
+
+SIGMA = 0.75  # heatmap pixels
+
+
+@dataclass(frozen=True)
+class RefineJitter:
+    shift: float = 0.06  # of the crop side
+    angle: float = 8.0  # degrees (s.d.)
+    scale: float = 0.08  # log scale (s.d.)
+    flip_prob: float = 0.5
+
+
+def render_targets(points106: np.ndarray, part: RefinePart, m: np.ndarray, size: int) -> np.ndarray:
+    """(K, size/2, size/2) float32 heatmaps of the part's arcs for crop matrix ``m``."""
+    h = size // 2
+    ys, xs = np.mgrid[0:h, 0:h]
+    grid = np.stack([xs.ravel(), ys.ravel()], axis=1).astype(np.float64)
+    out = np.zeros((len(part.arcs), h, h), np.float32)
+    for ch, (name, u0, u1) in enumerate(part.arcs):
+        pts = to_crop(points106[list(scheme.PARTS[name].indices)], m)
+        arc = to_heatmap(arc_points(pts, u0, u1, 64))
+        d = point_to_curve(grid, arc)
+        out[ch] = np.exp(-(d**2) / (2 * SIGMA**2)).reshape(h, h)
+    return out
+
+
+def jittered_matrix(
+    points106: np.ndarray,
+    part: RefinePart,
+    size: int,
+    rng: np.random.Generator | None,
+    jitter: RefineJitter,
+) -> np.ndarray:
+    """The inference crop matrix, perturbed like sparse-stage errors (unperturbed if rng is None)."""
+    m = crop_matrix(points106, part, size)
+    if rng is None:
+        return m
+    c = (size - 1) / 2
+    a = np.radians(rng.normal(0, jitter.angle))
+    k = np.exp(rng.normal(0, jitter.scale))
+    rot = k * np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+    t = rng.uniform(-jitter.shift, jitter.shift, 2) * size
+    about = np.hstack([rot, (np.array([c, c]) - rot @ np.array([c, c]) + t)[:, None]])
+    m = about @ np.vstack([m, [0, 0, 1]])
+    if rng.random() < jitter.flip_prob:
+        m = np.array([[-1.0, 0.0, size - 1.0], [0.0, 1.0, 0.0]]) @ np.vstack([m, [0, 0, 1]])
+    return m
+
+
+class RefineDataset(Dataset):
+    """(face, part) crops of one split of a prepared-labels ``.npz`` for one refiner model."""
+
+    def __init__(
+        self,
+        labels: str | Path,
+        split: str,
+        model: str,
+        size: int,
+        seed: int | None,
+        limit: int | None = None,
+        jitter: RefineJitter = RefineJitter(),
+    ):
+        d = np.load(labels)
+        keep = d["val"] if split == "val" else ~d["val"]
+        rows = np.flatnonzero(keep)[:limit]
+        self.points = d["points"][rows].astype(np.float64)
+        self.images = [read_image(str(p)) for p in d["paths"][rows]]
+        self.parts = [p for p in REFINE_PARTS if p.model == model]
+        self.items = [(i, p) for i in range(len(rows)) for p in self.parts]
+        self.size, self.seed, self.jitter, self.epoch = size, seed, jitter, 0
+        self.photo = AugmentConfig(occlusion_prob=0.1, full_rotation_prob=0.0)
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = int(epoch)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, i: int) -> dict[str, torch.Tensor]:
+        rng = None if self.seed is None else np.random.default_rng([self.seed, self.epoch, int(i)])
+        face, part = self.items[i]
+        m = jittered_matrix(self.points[face], part, self.size, rng, self.jitter)
+        crop = warp(self.images[face], m, self.size)
+        if rng is not None:
+            crop = photometric(crop, self.photo, rng)
+        target = render_targets(self.points[face], part, m, self.size)
+        return {
+            "image": torch.from_numpy(np.ascontiguousarray(crop)),
+            "target": torch.from_numpy(target),
+            "matrix": torch.from_numpy(m),
+            "index": torch.tensor(i),
+        }

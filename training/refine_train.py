@@ -1,0 +1,139 @@
+"""Train a boundary refiner: ``python -m training.refine_train --config training/configs/refine_mouth.json``.
+
+Same conventions as :mod:`training.train` (explicit config, pure learning-rate function,
+self-contained checkpoints, bit-exact ``--resume``); the loss is a foreground-weighted MSE on
+the boundary heatmaps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader
+
+from dense_landmarks.atomic import atomic_write_text
+from dense_landmarks.models import build_model, model_config
+from training.refine_data import RefineDataset
+from training.train import lr_at, model_from_checkpoint, save_checkpoint
+
+
+@dataclass(frozen=True)
+class RefineConfig:
+    model: str = "refine_mouth"
+    labels: str = "cache/labels_300w.npz"
+    out_dir: str = "runs/refine_mouth"
+    epochs: int = 30
+    batch_size: int = 64
+    lr: float = 3e-3
+    min_lr_ratio: float = 0.01
+    warmup_epochs: float = 1.0
+    weight_decay: float = 1e-4
+    foreground_weight: float = 10.0
+    seed: int = 0
+    workers: int = 1
+    threads: int = 2
+    limit: int | None = None
+
+    @classmethod
+    def from_json(cls, path: str | Path) -> RefineConfig:
+        d = json.loads(Path(path).read_text(encoding="utf-8"))
+        unknown = set(d) - {f.name for f in fields(cls)}
+        if unknown:
+            raise ValueError(f"{path}: unknown settings {sorted(unknown)}")
+        return cls(**d)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def heatmap_loss(pred: torch.Tensor, target: torch.Tensor, fg: float) -> torch.Tensor:
+    """MSE weighted 1 + fg x target, so the thin ridges are not drowned by background."""
+    return (((pred - target) ** 2) * (1.0 + fg * target)).mean()
+
+
+@torch.no_grad()
+def evaluate(model, ds: RefineDataset, cfg: RefineConfig) -> float:
+    model.eval()
+    losses = []
+    for batch in DataLoader(ds, batch_size=128, num_workers=0):
+        pred = model(model.normalise(batch["image"]))
+        losses.append(float(heatmap_loss(pred, batch["target"], cfg.foreground_weight)) * len(pred))
+    return float(np.sum(losses) / len(ds))
+
+
+def run(
+    cfg: RefineConfig, resume: bool = False, stop_after: int | None = None, log=print
+) -> list[dict]:
+    torch.manual_seed(cfg.seed)
+    torch.set_num_threads(cfg.threads)
+    out = Path(cfg.out_dir)
+    last = out / "last.pt"
+    model = build_model(model_config(cfg.model))
+    size = model.cfg.input_size
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    start, step, history = 0, 0, []
+    if resume and last.exists():
+        ckpt = torch.load(last, map_location="cpu", weights_only=False)
+        model = model_from_checkpoint(ckpt)
+        opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+        opt.load_state_dict(ckpt["optimizer"])
+        start, step, history = ckpt["epoch"], ckpt["step"], ckpt["history"]
+    train = RefineDataset(cfg.labels, "train", cfg.model, size, cfg.seed, cfg.limit)
+    val = RefineDataset(cfg.labels, "val", cfg.model, size, None, cfg.limit)
+    per_epoch = len(train) // cfg.batch_size
+    total, warm = per_epoch * cfg.epochs, int(cfg.warmup_epochs * per_epoch)
+    end = cfg.epochs if stop_after is None else min(cfg.epochs, start + stop_after)
+    for epoch in range(start, end):
+        t0 = time.perf_counter()
+        model.train()
+        train.set_epoch(epoch)
+        order = np.random.default_rng([cfg.seed, epoch]).permutation(len(train)).tolist()
+        losses = []
+        for batch in DataLoader(
+            train, batch_size=cfg.batch_size, sampler=order, num_workers=cfg.workers, drop_last=True
+        ):
+            for g in opt.param_groups:
+                g["lr"] = lr_at(step, total, warm, cfg.lr, cfg.min_lr_ratio)
+            loss = heatmap_loss(
+                model(model.normalise(batch["image"])), batch["target"], cfg.foreground_weight
+            )
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+            step += 1
+        val_loss = evaluate(model, val, cfg)
+        rec = {
+            "epoch": epoch + 1,
+            "loss": float(np.mean(losses)),
+            "val_loss": val_loss,
+            "score": val_loss,
+            "seconds": time.perf_counter() - t0,
+        }
+        history.append(rec)
+        log(json.dumps({k: round(v, 5) if isinstance(v, float) else v for k, v in rec.items()}))
+        save_checkpoint(last, model, opt, cfg, epoch + 1, step, history)
+        if val_loss <= min(h["val_loss"] for h in history):
+            save_checkpoint(out / "best.pt", model, opt, cfg, epoch + 1, step, history)
+    atomic_write_text(out / "history.json", json.dumps(history, indent=1))
+    return history
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m training.refine_train", description=__doc__)
+    ap.add_argument("--config", required=True)
+    ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--stop-after", type=int, default=None)
+    args = ap.parse_args(argv)
+    run(RefineConfig.from_json(args.config), resume=args.resume, stop_after=args.stop_after)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
