@@ -37,7 +37,8 @@ class DenseLandmarker:
         min_score: detection threshold (bundled detector).
         tiles: detector tiling (1: whole image; 2, 3: also overlapping tiles for small faces).
         passes: landmark passes (2: re-crop each face upright from the first pass).
-        refine: refine lips and eyes with the boundary-heatmap networks (default: when bundled).
+        refine: refine lips and eyes with the boundary-heatmap networks (default: when bundled);
+            their contours come from the heatmaps and their non-corner points move onto them.
     """
 
     def __init__(
@@ -118,8 +119,13 @@ class DenseLandmarker:
         n = self.density if density is None else int(density)
         contours = [dense_contours(p, n) for p in pts]
         if self.refiner is not None and len(pts):
-            for c, rings in zip(contours, self.refiner.refine(img, pts)):
-                c.update(refined_contours(rings, {k: len(c[k]) for k in rings}))
+            from dense_landmarks.refine import snap_points
+
+            pts = pts.copy()
+            for i, (c, rings) in enumerate(zip(contours, self.refiner.refine(img, pts))):
+                refined = refined_contours(rings, {k: len(c[k]) for k in rings})
+                c.update(refined)
+                pts[i] = snap_points(pts[i], refined)  # lip and lid points onto the refined edges
         faces = [
             Face(box=bx, score=float(s), points=p, pose=q, contours=c)
             for bx, s, p, q, c in zip(det_boxes, scores, pts, pose, contours)

@@ -97,15 +97,19 @@ def from_heatmap(q: np.ndarray) -> np.ndarray:
 
 
 def _sample(hm: np.ndarray, xy: np.ndarray) -> np.ndarray:
-    """Heatmap values at (..., 2) (x, y) positions by cubic-spline interpolation.
+    """Heatmap values at (..., 2) (x, y) positions by bicubic interpolation.
 
     Bilinear sampling would make every profile piecewise linear, with its maximum stuck on a
-    grid line (up to half a heatmap pixel off); the cubic spline keeps the ridge smooth.
+    grid line (up to half a heatmap pixel off); bicubic keeps the ridge smooth.
     """
-    from scipy.ndimage import map_coordinates
+    import cv2
 
-    coords = np.stack([xy[..., 1].ravel(), xy[..., 0].ravel()])
-    return map_coordinates(hm, coords, order=3, mode="nearest").reshape(xy.shape[:-1])
+    mx = np.ascontiguousarray(xy[..., 0], dtype=np.float32).reshape(1, -1)
+    my = np.ascontiguousarray(xy[..., 1], dtype=np.float32).reshape(1, -1)
+    vals = cv2.remap(
+        np.asarray(hm, dtype=np.float32), mx, my, cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE
+    )
+    return vals.reshape(xy.shape[:-1]).astype(np.float64)
 
 
 def snap_to_ridge(
@@ -113,29 +117,43 @@ def snap_to_ridge(
 ) -> np.ndarray:
     """Move interior points of an arc (M, 2) (heatmap pixels) along their normals to the ridge.
 
-    Points whose ridge is weaker than ``min_peak`` stay. Offsets are median-filtered over
-    neighbours to drop single outliers. Ends (corners) never move.
+    ``arc`` may also be (A, M, 2) with ``heatmap`` (A, h, w): A arcs at once.
+    A point moves by its offset times a confidence that ramps from 0 (ridge peak below
+    ``min_peak``) to 1 (``2 * min_peak``) -- continuous, so tiny input changes never make a point
+    jump. Offsets are median-filtered over neighbours to drop single outliers. Ends never move.
     """
-    tangent = np.gradient(arc, axis=0)
-    tangent /= np.maximum(np.linalg.norm(tangent, axis=1, keepdims=True), 1e-9)
-    normal = np.stack([-tangent[:, 1], tangent[:, 0]], axis=1)
+    single = arc.ndim == 2
+    arcs = arc[None] if single else arc
+    maps = np.asarray(heatmap)[None] if single else np.asarray(heatmap)
+    tangent = np.gradient(arcs, axis=1)
+    tangent /= np.maximum(np.linalg.norm(tangent, axis=2, keepdims=True), 1e-9)
+    normal = np.stack([-tangent[..., 1], tangent[..., 0]], axis=2)
     steps = np.arange(-reach, reach + 1e-9, 0.25)
-    samples = arc[:, None, :] + steps[None, :, None] * normal[:, None, :]
-    vals = _sample(heatmap, samples)  # (M, T)
-    best = vals.argmax(axis=1)
-    peak = vals[np.arange(len(arc)), best]
+    samples = (
+        arcs[:, :, None, :] + steps[None, None, :, None] * normal[:, :, None, :]
+    )  # (A, M, T, 2)
+    vals = np.stack([_sample(h, s) for h, s in zip(maps, samples)])  # (A, M, T)
+    best = vals.argmax(axis=2)
     i = np.clip(best, 1, len(steps) - 2)
-    left, mid, right = (vals[np.arange(len(arc)), i + d] for d in (-1, 0, 1))
+    left, mid, right = (
+        np.take_along_axis(vals, (i + d)[..., None], axis=2)[..., 0] for d in (-1, 0, 1)
+    )
+    peak = np.take_along_axis(vals, best[..., None], axis=2)[..., 0]
     den = left - 2 * mid + right
-    frac = np.where(np.abs(den) > 1e-9, 0.5 * (left - right) / den, 0.0)
+    frac = np.where(
+        np.abs(den) > 1e-9, 0.5 * (left - right) / np.where(np.abs(den) > 1e-9, den, 1.0), 0.0
+    )
     offset = steps[i] + np.clip(frac, -1, 1) * 0.25
-    offset = np.where(peak >= min_peak, offset, 0.0)
-    inner = offset[1:-1]  # the corners never move and do not vote
-    if len(inner) >= 3:
-        padded = np.pad(inner, 1, mode="edge")
-        offset[1:-1] = np.median(np.stack([padded[:-2], padded[1:-1], padded[2:]]), axis=0)
-    offset[[0, -1]] = 0.0
-    return arc + offset[:, None] * normal
+    offset = offset * np.clip((peak - min_peak) / min_peak, 0.0, 1.0)
+    inner = offset[:, 1:-1]  # the corners never move and do not vote
+    if inner.shape[1] >= 3:
+        padded = np.pad(inner, ((0, 0), (1, 1)), mode="edge")
+        offset[:, 1:-1] = np.median(
+            np.stack([padded[:, :-2], padded[:, 1:-1], padded[:, 2:]]), axis=0
+        )
+    offset[:, [0, -1]] = 0.0
+    out = arcs + offset[..., None] * normal
+    return out[0] if single else out
 
 
 def refine_part_contours(
@@ -143,19 +161,42 @@ def refine_part_contours(
 ) -> dict[str, np.ndarray]:
     """Refined closed control polygons (image pixels) for each scheme part of ``part``."""
     out: dict[str, list[np.ndarray]] = {}
-    for ch, (name, u0, u1) in enumerate(part.arcs):
-        pts = to_crop(points106[list(scheme.PARTS[name].indices)], m)
-        arc = to_heatmap(arc_points(pts, u0, u1, samples))
-        for _ in range(SNAP_PASSES):  # a second pass searches along the corrected normals
-            arc = snap_to_ridge(arc, heatmaps[ch])
-        snapped = from_heatmap(arc)
-        out.setdefault(name, []).append((u0, snapped))
+    arcs = np.stack(
+        [
+            to_heatmap(
+                arc_points(to_crop(points106[list(scheme.PARTS[name].indices)], m), u0, u1, samples)
+            )
+            for name, u0, u1 in part.arcs
+        ]
+    )
+    for _ in range(SNAP_PASSES):  # a second pass searches along the corrected normals
+        arcs = snap_to_ridge(arcs, heatmaps[: len(part.arcs)])
+    for (name, u0, _), arc in zip(part.arcs, arcs):
+        out.setdefault(name, []).append((u0, from_heatmap(arc)))
     result = {}
     for name, arcs in out.items():
         arcs.sort(key=lambda a: a[0])  # arcs in the part's own order: u from 0 round to 0
         ring = np.vstack([a[1][:-1] for a in arcs])
         result[name] = from_crop(ring, m)
     return result
+
+
+def snap_points(points106: np.ndarray, contours: dict[str, np.ndarray]) -> np.ndarray:
+    """Move the points of refined parts onto their refined contours (nearest point), corners
+    excepted. Returns a new (106, 2) array."""
+    out = np.array(points106, dtype=np.float64, copy=True)
+    corners = {i for p in REFINE_PARTS for i in p.axis} | {96, 100}
+    for name, dense in contours.items():
+        ring = np.vstack([dense, dense[:1]])
+        a, d = ring[:-1], np.diff(ring, axis=0)
+        len2 = np.maximum((d**2).sum(1), 1e-12)
+        for i in scheme.PARTS[name].indices:
+            if i in corners:
+                continue
+            t = np.clip(((out[i] - a) * d).sum(1) / len2, 0, 1)
+            proj = a + t[:, None] * d
+            out[i] = proj[np.argmin(((proj - out[i]) ** 2).sum(1))]
+    return out
 
 
 class Refiner:

@@ -74,6 +74,7 @@ class _TorchRunner:
     def __call__(self, crops: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         with self.torch.inference_mode():
             outs = self.model(self.torch.from_numpy(crops))
+        outs = (outs,) if isinstance(outs, self.torch.Tensor) else outs
         return tuple(o.numpy() for o in outs)
 
 

@@ -6,6 +6,9 @@
 ``python -m eval.figures refine`` draws sparse splines (yellow) against refined contours
 (magenta) on held-out faces with open mouths and closed eyes into ``out/figures/refine.png``.
 
+``python -m eval.figures demo`` draws the README figure ``docs/demo_astronaut.png`` (the
+bundled public-domain photo, zoomed on the face, all contours).
+
 ``python -m eval.figures scheme`` renders the 106-point index map of a LaPa fixture face on a
 blank canvas into ``docs/scheme_106.png`` (points only: licence-clean, no photo pixels). With
 ``--photo DIR`` it also draws the map on the fixture photo into ``DIR`` (git-ignored; the photo
@@ -126,9 +129,25 @@ def _recolour(img: np.ndarray, contours: dict, colour: tuple[int, int, int]) -> 
     return out
 
 
+def demo_figure(image_path: Path, zoom: int = 3) -> np.ndarray:
+    """The bundled photo's face, zoomed ``zoom`` x, with every dense contour (1000 points)."""
+    import cv2
+
+    import dense_landmarks as dl
+
+    img = read_image(image_path)
+    face = dl.DenseLandmarker().detect(img)[0]
+    x0, y0 = (face.points.min(0) - 0.25 * np.ptp(face.points, 0)).astype(int).clip(0)
+    x1, y1 = (face.points.max(0) + 0.25 * np.ptp(face.points, 0)).astype(int)
+    crop = img[y0:y1, x0:x1]
+    big = cv2.resize(crop, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_CUBIC)
+    contours = {k: (v - [x0, y0] + 0.5) * zoom - 0.5 for k, v in face.contours.items()}
+    return draw_contours(big, contours, thickness=2)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m eval.figures", description=__doc__)
-    ap.add_argument("figure", choices=["scheme", "labels", "refine"])
+    ap.add_argument("figure", choices=["scheme", "labels", "refine", "demo"])
     ap.add_argument("--labels", default=DEFAULT_LABELS, help="LaPa COCO-style JSON")
     ap.add_argument("--out", default="docs/scheme_106.png")
     ap.add_argument("--photo", default=None, help="also draw on the photo into this folder")
@@ -140,6 +159,13 @@ def main(argv: list[str] | None = None) -> int:
         )
         grid = label_grid if args.figure == "labels" else refine_grid
         write_image(out, grid(Path(args.labels_npz)))
+        print(f"wrote {out}")
+        return 0
+    if args.figure == "demo":  # licence-clean: the public-domain astronaut photo
+        out = Path(args.out if args.out != "docs/scheme_106.png" else "docs/demo_astronaut.png")
+        write_image(
+            out, demo_figure(Path(__file__).resolve().parents[1] / "examples" / "astronaut.jpg")
+        )
         print(f"wrote {out}")
         return 0
     sample = read_coco_keypoints(args.labels, scheme.SCHEME_NAME)[0]

@@ -60,7 +60,7 @@ class FaceDetector:
         min_score: float = 0.5,
         nms_iou: float = 0.3,
         tiles: int = 1,
-        rotation_retry_below: float = 0.9,
+        rotation_retry_below: float = 0.8,
         rotated_min_score: float = 0.75,
     ):
         from dense_landmarks.sparse import make_runner
