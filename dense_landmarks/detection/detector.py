@@ -49,6 +49,8 @@ class FaceDetector:
         rotation_retry_below: when no upright detection scores this high, the image is also
             tried turned by 90, 180 and 270 degrees, and each face keeps its best orientation
             (BlazeFace finds turned faces with low scores and wrong keypoints). 0 disables it.
+            A turned face found upright with a mid score keeps a rough angle (off by up to ~15
+            degrees); the landmark stage's second, upright pass corrects it.
         rotated_min_score: threshold for detections in the turned images (they are tried
             because something may be missing, and false positives there score up to ~0.7).
     """
