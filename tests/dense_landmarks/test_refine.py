@@ -5,6 +5,7 @@ from dense_landmarks import scheme
 from dense_landmarks.crop import from_crop, to_crop
 from dense_landmarks.refine import (
     REFINE_PARTS,
+    SNAP_PASSES,
     arc_points,
     crop_matrix,
     from_heatmap,
@@ -47,7 +48,7 @@ def test_heatmap_draw_then_decode_recovers_the_curve():
             truth = to_crop(true[list(scheme.PARTS[name].indices)], m)
             init = to_crop(start[list(scheme.PARTS[name].indices)], m)
             arc = to_heatmap(arc_points(init, u0, u1, 24))
-            for _ in range(2):
+            for _ in range(SNAP_PASSES):
                 arc = snap_to_ridge(arc, maps[ch])
             got = from_heatmap(arc)[1:-1]
             dense = arc_points(truth, u0, u1, 400)
