@@ -18,9 +18,8 @@ import torch
 from torch.utils.data import DataLoader
 
 from dense_landmarks.atomic import atomic_write_text
-from dense_landmarks.models import build_model, model_config
 from training.refine_data import RefineDataset
-from training.train import lr_at, model_from_checkpoint, save_checkpoint
+from training.train import lr_at, save_checkpoint, start_or_resume
 
 
 @dataclass(frozen=True)
@@ -74,16 +73,8 @@ def run(
     torch.set_num_threads(cfg.threads)
     out = Path(cfg.out_dir)
     last = out / "last.pt"
-    model = build_model(model_config(cfg.model))
+    model, opt, start, step, history = start_or_resume(cfg, last if resume else None, log)
     size = model.cfg.input_size
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    start, step, history = 0, 0, []
-    if resume and last.exists():
-        ckpt = torch.load(last, map_location="cpu", weights_only=False)
-        model = model_from_checkpoint(ckpt)
-        opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-        opt.load_state_dict(ckpt["optimizer"])
-        start, step, history = ckpt["epoch"], ckpt["step"], ckpt["history"]
     train = RefineDataset(cfg.labels, "train", cfg.model, size, cfg.seed, cfg.limit)
     val = RefineDataset(cfg.labels, "val", cfg.model, size, None, cfg.limit)
     per_epoch = len(train) // cfg.batch_size

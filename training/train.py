@@ -182,6 +182,27 @@ def model_from_checkpoint(ckpt: dict[str, Any]) -> nn.Module:
     return model
 
 
+def start_or_resume(cfg: Any, last: Path | None, log=print):
+    """(model, AdamW optimizer, start epoch, step, history): fresh from ``cfg.model``, or
+    rebuilt from the checkpoint ``last`` when it is given and exists."""
+    model = build_model(model_config(cfg.model))
+    start, step, history, state = 0, 0, [], None
+    if last is not None and last.exists():
+        ckpt = torch.load(last, map_location="cpu", weights_only=False)
+        model = model_from_checkpoint(ckpt)
+        start, step, history, state = (
+            ckpt["epoch"],
+            ckpt["step"],
+            ckpt["history"],
+            ckpt["optimizer"],
+        )
+        log(f"resumed from {last} at epoch {start}")
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    if state is not None:
+        opt.load_state_dict(state)
+    return model, opt, start, step, history
+
+
 def run(
     cfg: TrainConfig,
     resume: bool = False,
@@ -198,16 +219,7 @@ def run(
     torch.set_num_threads(cfg.threads)
     out = Path(cfg.out_dir)
     last = out / "last.pt"
-    model = build_model(model_config(cfg.model))
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    start, step, history = 0, 0, []
-    if resume and last.exists():
-        ckpt = torch.load(last, map_location="cpu", weights_only=False)
-        model = model_from_checkpoint(ckpt)
-        opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-        opt.load_state_dict(ckpt["optimizer"])
-        start, step, history = ckpt["epoch"], ckpt["step"], ckpt["history"]
-        log(f"resumed from {last} at epoch {start}")
+    model, opt, start, step, history = start_or_resume(cfg, last if resume else None, log)
     train_ds = LabelDataset(cfg.labels, "train", cfg.augment, cfg.seed, cfg.limit)
     val_ds = LabelDataset(cfg.labels, "val", cfg.augment, None, cfg.limit)
     steps_per_epoch = len(train_ds) // cfg.batch_size
