@@ -13,7 +13,7 @@ import hashlib
 import io
 import json
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -152,8 +152,3 @@ def run_batch(
         report.faces += len(faces)
     report.seconds = time.perf_counter() - t0
     return report
-
-
-def iter_faces(result_json: Path) -> Iterator[dict]:
-    """The face dicts of a JSON result file."""
-    yield from json.loads(Path(result_json).read_text(encoding="utf-8"))["faces"]

@@ -20,17 +20,10 @@ from dense_landmarks.landmarker import refined_contours
 from dense_landmarks.refine import Refiner, snap_points
 from dense_landmarks.sparse import SparseLandmarker
 from eval.metrics import nme, normaliser
-from eval.run import PART_GROUPS, _part_errors
+from eval.run import PART_GROUPS, part_errors
+from eval.systems import face_polylines
 
 REFINED = ("outer_lips", "inner_lips", "right_eye", "left_eye")
-
-
-def _as_polylines(contours: dict[str, np.ndarray]) -> dict:
-    out = {}
-    for k, v in contours.items():
-        closed = scheme.PARTS[k].closed
-        out[k] = [(np.vstack([v, v[:1]]) if closed else v).tolist()]
-    return {"contours": out}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,8 +49,8 @@ def main(argv: list[str] | None = None) -> int:
             refined_contours(refiner.refine(img, pts)[0], {k: len(v) for k, v in spline.items()})
         )
         iod = float(normaliser(gt68[None])[0])
-        errs["spline"].append(_part_errors(_as_polylines(spline), gt68, iod))
-        errs["refined"].append(_part_errors(_as_polylines(refined), gt68, iod))
+        errs["spline"].append(part_errors({"contours": face_polylines(spline)}, gt68, iod))
+        errs["refined"].append(part_errors({"contours": face_polylines(refined)}, gt68, iod))
         preds.append(scheme.to_68(pts[0]))
         snapped.append(
             scheme.to_68(snap_points(pts[0], {k: refined[k] for k in refined if k in REFINED}))

@@ -100,7 +100,7 @@ def _match(faces: list[dict], gt68: np.ndarray) -> dict | None:
     return best if dist < 0.5 * size else None
 
 
-def _part_errors(face: dict | None, gt68: np.ndarray, iod: float) -> dict[str, float]:
+def part_errors(face: dict | None, gt68: np.ndarray, iod: float) -> dict[str, float]:
     out = {}
     for group, parts in PART_GROUPS.items():
         errs = []
@@ -135,7 +135,7 @@ def score(doc: dict, meta: dict) -> dict[str, dict]:
         )
         e = nme(pred, gt, iod)
         found = np.isfinite(e)
-        parts = [_part_errors(m, g, d) for m, g, d in zip(matched, gts, iod) if m]
+        parts = [part_errors(m, g, d) for m, g, d in zip(matched, gts, iod) if m]
         ms = [
             r["ms"]
             for r in (doc["tracks"]["detect"] if track == "detect" else results)

@@ -79,6 +79,14 @@ def fit_box_convention(system, faces) -> tuple[float, float, float]:
     return tuple(float(v) for v in np.median(np.array(rows), axis=0))
 
 
+def face_polylines(contours: dict[str, np.ndarray]) -> dict[str, list[list[list[float]]]]:
+    """Scheme part contours -> one polyline per part (closed parts repeat their start)."""
+    return {
+        k: [(np.vstack([v, v[:1]]) if scheme.PARTS[k].closed else np.asarray(v)).tolist()]
+        for k, v in contours.items()
+    }
+
+
 def contours_from_68(
     points68: np.ndarray, per_part: int = 120
 ) -> dict[str, list[list[list[float]]]]:
@@ -119,10 +127,7 @@ class Ours:
             )
             out = []
             for f in faces:
-                contours = {}
-                for k, v in f.contours.items():
-                    closed = scheme.PARTS[k].closed
-                    contours[k] = [(np.vstack([v, v[:1]]) if closed else v).tolist()]
+                contours = face_polylines(f.contours)
                 out.append(
                     {
                         "box": f.box.tolist(),

@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from dense_landmarks import scheme
-from dense_landmarks.crop import BOX_SCALE, CropSpec, landmark_box, to_crop, warp
+from dense_landmarks.crop import CropSpec, box_crop, landmark_box, to_crop, warp
 
 
 @dataclass(frozen=True)
@@ -48,12 +48,7 @@ def geometry(
     points: np.ndarray, pose: np.ndarray, cfg: AugmentConfig, rng: np.random.Generator | None
 ) -> tuple[np.ndarray, bool, np.ndarray]:
     """Random crop matrix, flip flag and adjusted pose for one face (no randomness if rng is None)."""
-    box = landmark_box(points)
-    spec = CropSpec(
-        (box[0] + box[2]) / 2,
-        (box[1] + box[3]) / 2,
-        BOX_SCALE * max(box[2] - box[0], box[3] - box[1]),
-    )
+    spec = box_crop(landmark_box(points))
     angle, flip = 0.0, False
     if rng is not None:
         if rng.random() < cfg.full_rotation_prob:

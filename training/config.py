@@ -10,6 +10,26 @@ from typing import Any
 from training.augment import AugmentConfig
 
 
+def config_from_dict(cls: type, d: dict[str, Any], where: str = "config") -> Any:
+    """Build a frozen config dataclass from a dict, refusing unknown keys (nested
+    ``augment`` dicts become :class:`AugmentConfig`)."""
+    unknown = set(d) - {f.name for f in fields(cls)}
+    if unknown:
+        raise ValueError(f"{where}: unknown settings {sorted(unknown)}")
+    d = dict(d)
+    if isinstance(d.get("augment"), dict):
+        d["augment"] = AugmentConfig(**d["augment"])
+    return cls(**d)
+
+
+def config_from_json(cls: type, path: str | Path) -> Any:
+    """:func:`config_from_dict` on a JSON file; errors name the file."""
+    try:
+        return config_from_dict(cls, json.loads(Path(path).read_text(encoding="utf-8")), str(path))
+    except (OSError, json.JSONDecodeError, TypeError) as exc:
+        raise ValueError(f"{path}: bad training config ({exc})") from None
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     """Everything a training run depends on (passed explicitly; no global state)."""
@@ -33,21 +53,11 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> TrainConfig:
-        known = {f.name for f in fields(cls)}
-        unknown = set(d) - known
-        if unknown:
-            raise ValueError(f"unknown training settings: {sorted(unknown)}")
-        d = dict(d)
-        if "augment" in d:
-            d["augment"] = AugmentConfig(**d["augment"])
-        return cls(**d)
+        return config_from_dict(cls, d)
 
     @classmethod
     def from_json(cls, path: str | Path) -> TrainConfig:
-        try:
-            return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
-        except (OSError, json.JSONDecodeError, TypeError) as exc:
-            raise ValueError(f"{path}: bad training config ({exc})") from None
+        return config_from_json(cls, path)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -32,12 +32,6 @@ def pose_targets(pose_deg: Tensor) -> Tensor:
     )
 
 
-def pose_from_output(out: Tensor) -> Tensor:
-    """(B, 4) network pose output -> (B, 3) pitch, yaw, roll degrees."""
-    roll = torch.rad2deg(torch.atan2(out[:, 3], out[:, 2]))
-    return torch.stack([out[:, 0] * 90.0, out[:, 1] * 90.0, roll], 1)
-
-
 def pose_weight(pose_deg: Tensor, strength: float = 2.0) -> Tensor:
     """PFLD-style per-face weight: larger for large pitch/yaw, (B, 3) degrees -> (B,)."""
     ang = torch.deg2rad(pose_deg[:, :2])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +18,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from dense_landmarks.atomic import atomic_write_text
+from training.config import config_from_json
 from training.refine_data import RefineDataset
 from training.train import lr_at, save_checkpoint, start_or_resume
 
@@ -41,11 +42,7 @@ class RefineConfig:
 
     @classmethod
     def from_json(cls, path: str | Path) -> RefineConfig:
-        d = json.loads(Path(path).read_text(encoding="utf-8"))
-        unknown = set(d) - {f.name for f in fields(cls)}
-        if unknown:
-            raise ValueError(f"{path}: unknown settings {sorted(unknown)}")
-        return cls(**d)
+        return config_from_json(cls, path)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -27,10 +27,11 @@ from dense_landmarks import scheme
 from dense_landmarks.atomic import atomic_write_bytes, atomic_write_text
 from dense_landmarks.crop import from_crop
 from dense_landmarks.models import build_model, model_config
+from dense_landmarks.pose import pose_degrees
 from eval.metrics import angle_error, nme, normaliser
 from training.config import TrainConfig
 from training.data import LabelDataset
-from training.losses import pose_from_output, pose_targets, pose_weight, wing_loss
+from training.losses import pose_targets, pose_weight, wing_loss
 
 
 def lr_at(
@@ -121,7 +122,7 @@ def predict_dataset(
         pts, pose = model(model.normalise(batch["image"]))
         for p, m in zip(pts.numpy() * scale, batch["matrix"].numpy()):
             pts_out.append(from_crop(p, m))
-        pose_out.append(pose_from_output(pose).numpy())
+        pose_out.append(pose_degrees(pose.numpy()))
     return np.stack(pts_out), np.concatenate(pose_out)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -181,7 +182,9 @@ def landmark_crop(det: Detection, calibration: dict | None = None) -> CropSpec:
     return CropSpec(float(centre[0]), float(centre[1]), float(cal["scale"]) * det.size, -det.angle)
 
 
+@lru_cache(maxsize=4)
 def load_calibration(path: Path = CALIBRATION) -> dict:
+    """The detection -> landmark-crop calibration (read once per path)."""
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
