@@ -96,10 +96,10 @@ train: setup
 	$(BIN)/python -m training.train --config training/configs/sparse106.json --resume
 	$(BIN)/python -m training.export --checkpoint runs/pfld106_s/best.pt
 
-# boundary refiners (lips, eyes), then shipped like the sparse model
+# boundary refiners (lips, eyes, brows, jaw, nose), then shipped like the sparse model
 train-refine: setup
 	test -f cache/labels_300w.npz || $(MAKE) labels
-	for m in mouth eye; do \
+	for m in mouth eye brow jaw nose; do \
 	  $(BIN)/python -m training.refine_train --config training/configs/refine_$$m.json --resume && \
 	  $(BIN)/python -m training.export --checkpoint runs/refine_$$m/best.pt || exit 1; done
 

@@ -49,18 +49,31 @@ def warp(
 ) -> np.ndarray:
     """Sample a ``size`` x ``size`` crop of an (H, W, C) image through matrix ``m``.
 
-    Strong downscales (more than 2x) first shrink the image with area averaging so the crop is
-    not aliased; the result is the same geometry either way.
+    Strong downscales (more than 2x) first shrink the image region under the crop with area
+    averaging so the crop is not aliased; the result is the same geometry either way. Only that
+    region (plus the interpolation's margin) is shrunk, so the cost follows the crop, not the
+    image.
     """
-    scale = float(np.sqrt(abs(np.linalg.det(m[:, :2]))))
+    scale = abs(float(m[0, 0] * m[1, 1] - m[0, 1] * m[1, 0])) ** 0.5  # sqrt |det|
     if scale < 0.5:
         f = min(2.0 * scale, 1.0)
-        size_wh = (max(1, round(image.shape[1] * f)), max(1, round(image.shape[0] * f)))
-        small = cv2.resize(image, size_wh, interpolation=cv2.INTER_AREA)
-        fx = small.shape[1] / image.shape[1]
-        fy = small.shape[0] / image.shape[0]
-        # pixel-centre convention: p_small = (p + 0.5) * f - 0.5
-        s = np.array([[fx, 0, 0.5 * fx - 0.5], [0, fy, 0.5 * fy - 0.5]])
+        inv = cv2.invertAffineTransform(np.asarray(m, dtype=np.float64))
+        edge = np.array([-0.5, size - 0.5])
+        corners = np.array([[x, y, 1.0] for x in edge for y in edge]) @ inv.T
+        pad = int(np.ceil(2.0 / f)) + 2  # the shrunk image's bilinear taps stay inside
+        h, w = image.shape[:2]
+        x0, y0 = np.floor(corners.min(axis=0)).astype(int) - pad
+        x1, y1 = np.ceil(corners.max(axis=0)).astype(int) + pad
+        x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
+        if x1 - x0 < 1 or y1 - y0 < 1:  # the crop lies outside the image
+            x0, y0, x1, y1 = 0, 0, w, h
+        region = image[y0:y1, x0:x1]
+        size_wh = (max(1, round(region.shape[1] * f)), max(1, round(region.shape[0] * f)))
+        small = cv2.resize(region, size_wh, interpolation=cv2.INTER_AREA)
+        fx = small.shape[1] / region.shape[1]
+        fy = small.shape[0] / region.shape[0]
+        # pixel-centre convention: p_small = (p - origin + 0.5) * f - 0.5
+        s = np.array([[fx, 0, (0.5 - x0) * fx - 0.5], [0, fy, (0.5 - y0) * fy - 0.5]])
         m = m @ np.vstack([cv2.invertAffineTransform(s), [0, 0, 1]])
         image = small
     return cv2.warpAffine(image, m, (size, size), flags=cv2.INTER_LINEAR, borderMode=border)

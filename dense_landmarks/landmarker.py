@@ -20,6 +20,7 @@ from dense_landmarks.contours import DEFAULT_DENSITY, dense_contours
 from dense_landmarks.crop import CropSpec, box_crop
 from dense_landmarks.face import Face
 from dense_landmarks.imageio import to_rgb8
+from dense_landmarks.threads import holds_opencv_threads
 
 #: A user detector: image -> (F, 4) boxes, or (boxes, scores).
 DetectorFn = Callable[[np.ndarray], "np.ndarray | tuple[np.ndarray, np.ndarray]"]
@@ -30,15 +31,17 @@ class DenseLandmarker:
 
     Args:
         backend: ``"onnx"`` (default, onnxruntime) or ``"torch"``; both run the bundled weights.
-        num_threads: CPU threads for each model.
+        num_threads: CPU threads for each model and for OpenCV while a call runs
+            (:mod:`dense_landmarks.threads`).
         detector: ``"blazeface"`` (bundled), or a callable ``image -> boxes`` (F, 4) or
             ``(boxes, scores)``; its boxes are used like ``boxes=`` (landmark-style face boxes).
         density: default contour points per face.
         min_score: detection threshold (bundled detector).
         tiles: detector tiling (1: whole image; 2, 3: also overlapping tiles for small faces).
         passes: landmark passes (2: re-crop each face upright from the first pass).
-        refine: refine lips and eyes with the boundary-heatmap networks (default: when bundled);
-            their contours come from the heatmaps and their non-corner points move onto them.
+        refine: refine every part with the boundary-heatmap networks (default: when bundled);
+            their contours come from the heatmaps and their points (corners and ends excepted)
+            move onto them. See :mod:`dense_landmarks.refine`.
     """
 
     def __init__(
@@ -66,6 +69,7 @@ class DenseLandmarker:
         else:
             raise ValueError(f"detector: expected 'blazeface' or a callable, got {detector!r}")
         self.density = int(density)
+        self.num_threads = num_threads
         self.backend = backend
         from dense_landmarks.refine import Refiner
 
@@ -92,6 +96,7 @@ class DenseLandmarker:
         )
         return [box_crop(b) for b in boxes], boxes, scores
 
+    @holds_opencv_threads
     def detect(
         self,
         image: np.ndarray,
@@ -117,15 +122,10 @@ class DenseLandmarker:
             specs, det_boxes, scores = self._first_crops(img)
         pts, pose = self.sparse.predict_crops(img, specs)
         n = self.density if density is None else int(density)
-        contours = [dense_contours(p, n) for p in pts]
+        rings: list[dict[str, np.ndarray]] = [{} for _ in pts]
         if self.refiner is not None and len(pts):
-            from dense_landmarks.refine import snap_points
-
-            pts = pts.copy()
-            for i, (c, rings) in enumerate(zip(contours, self.refiner.refine(img, pts))):
-                refined = refined_contours(rings, {k: len(c[k]) for k in rings})
-                c.update(refined)
-                pts[i] = snap_points(pts[i], refined)  # lip and lid points onto the refined edges
+            rings, pts = self.refiner.refine(img, pts)  # refined rings; lip/lid points on them
+        contours = [_contours(p, n, r) for p, r in zip(pts, rings)]
         faces = [
             Face(box=bx, score=float(s), points=p, pose=q, contours=c)
             for bx, s, p, q, c in zip(det_boxes, scores, pts, pose, contours)
@@ -133,17 +133,15 @@ class DenseLandmarker:
         return sorted(faces, key=lambda f: -float(np.ptp(f.points[:, 0]) * np.ptp(f.points[:, 1])))
 
 
-def refined_contours(rings: dict[str, np.ndarray], counts: dict[str, int]) -> dict[str, np.ndarray]:
-    """Resample refined closed rings to the point counts the budget gave their parts."""
-    from curves import fit_curve
-
-    out = {}
-    for name, ring in rings.items():
-        try:
-            out[name] = fit_curve(ring, True, merge_duplicates=True).resample(counts[name])
-        except ValueError:  # a collapsed ring (e.g. closed lips): the sparse contour stays
-            continue
-    return out
+def _contours(points: np.ndarray, n: int, rings: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Dense contours with the refined rings; should a ring be degenerate (all its points on
+    one line), the face's sparse contours instead."""
+    try:
+        return dense_contours(points, n, control=rings)
+    except ValueError:
+        if not rings:
+            raise
+        return dense_contours(points, n)
 
 
 def _check_boxes(boxes: object, name: str) -> np.ndarray:

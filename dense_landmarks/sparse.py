@@ -18,6 +18,7 @@ import numpy as np
 from dense_landmarks import scheme
 from dense_landmarks.crop import BOX_SCALE, CropSpec, box_crop, from_crop, landmark_box, warp
 from dense_landmarks.pose import head_pose, pose_degrees
+from dense_landmarks.threads import holds_opencv_threads
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 DEFAULT_MODEL = "pfld106_s"
@@ -123,6 +124,7 @@ class SparseLandmarker:
             raise ValueError(f"pose: expected 'pnp' or 'network', got {pose!r}")
         self.pose = pose
         self._run = make_runner(model, backend, num_threads, self.meta)
+        self.num_threads = num_threads
         self.backend = backend
 
     def _infer(self, image: np.ndarray, specs: list[CropSpec]) -> tuple[np.ndarray, np.ndarray]:
@@ -137,6 +139,7 @@ class SparseLandmarker:
         pose[:, 2] = (pose[:, 2] - np.array([sp.angle for sp in specs]) + 180.0) % 360.0 - 180.0
         return out, pose
 
+    @holds_opencv_threads
     def predict(
         self, image: np.ndarray, boxes: np.ndarray, angles: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -158,6 +161,7 @@ class SparseLandmarker:
         )
         return self.predict_crops(image, [box_crop(b, a) for b, a in zip(boxes, angles)])
 
+    @holds_opencv_threads
     def predict_crops(
         self, image: np.ndarray, specs: list[CropSpec]
     ) -> tuple[np.ndarray, np.ndarray]:

@@ -3,8 +3,11 @@
 ``python -m eval.figures labels`` draws a grid of completed 300-W labels into
 ``out/figures/labels.png`` (git-ignored: 300-W images are research-only).
 
-``python -m eval.figures refine`` draws sparse splines (yellow) against refined contours
-(magenta) on held-out faces with open mouths and closed eyes into ``out/figures/refine.png``.
+``python -m eval.figures refine`` draws sparse splines (each part's own colour: lips red, eyes
+green) against refined contours (magenta) on held-out 300-W faces with open mouths and closed eyes into
+``docs/private/refine_300w.png`` (git-ignored, like everything drawn on 300-W faces).
+``python -m eval.figures refine-photo`` draws the same on the bundled public-domain photo into
+``docs/refine_astronaut.png`` (committed).
 
 ``python -m eval.figures demo`` draws the README figure ``docs/demo_astronaut.png`` (the
 bundled public-domain photo, zoomed on the face, all contours).
@@ -72,12 +75,9 @@ def label_grid(labels_npz: Path, count: int = 12, size: int = 320, seed: int = 0
 
 
 def refine_grid(labels_npz: Path, count: int = 8, size: int = 256) -> np.ndarray:
-    """Held-out faces with the widest-open mouths and the most closed eyes: sparse splines
-    (yellow) vs refined contours (magenta), zoomed on mouth and eyes; human points white."""
-    import cv2
-
-    from dense_landmarks.crop import CropSpec, landmark_box, to_crop, warp
-    from dense_landmarks.landmarker import refined_contours
+    """Held-out faces with the widest-open mouths and the most closed eyes, one row each (see
+    :func:`refine_tiles`); human points white."""
+    from dense_landmarks.crop import landmark_box
     from dense_landmarks.refine import Refiner
     from dense_landmarks.sparse import SparseLandmarker
 
@@ -99,33 +99,74 @@ def refine_grid(labels_npz: Path, count: int = 8, size: int = 256) -> np.ndarray
         img = read_image(str(d["paths"][r]))
         gt = d["points"][r].astype(np.float64)
         pts, _ = sparse.predict(img, landmark_box(scheme.to_68(gt))[None])
-        spline = dense_contours(pts[0], 1000)
-        ref = refined_contours(refiner.refine(img, pts)[0], {k: len(v) for k, v in spline.items()})
-        for focus in ((84, 90), (66, 79)):
-            a, b = gt[focus[0]], gt[focus[1]]
-            c = (a + b) / 2
-            m = CropSpec(float(c[0]), float(c[1]), 1.6 * float(np.linalg.norm(b - a)), 0.0).matrix(
-                size
-            )
-            tile = warp(img, m, size, border=cv2.BORDER_REPLICATE)
-            to = {k: to_crop(v, m) for k, v in spline.items() if k in ref}
-            tile = draw_contours(tile, {k: v for k, v in to.items()}, thickness=1)
-            tile = _recolour(tile, {k: to_crop(v, m) for k, v in ref.items()}, (255, 0, 255))
-            tile = draw_points(tile, to_crop(scheme.to_68(gt), m), radius=1.5)
-            tiles.append(tile)
-    cols = 4
+        tiles += refine_tiles(img, pts[0], refiner, size, human68=scheme.to_68(gt))
+    cols = 6
     return np.vstack(
         [np.hstack(tiles[i : i + cols]) for i in range(0, len(tiles) - cols + 1, cols)]
     )
 
 
+def refine_tiles(
+    img: np.ndarray,
+    points106: np.ndarray,
+    refiner: object,
+    size: int = 256,
+    human68: np.ndarray | None = None,
+) -> list[np.ndarray]:
+    """Mouth, eyes with brows, and the whole face (jaw, nose) of one face: sparse splines (each
+    part's own colour) vs refined contours (magenta), optional human points (white).
+    ``points106``: (106, 2) sparse points, image pixels."""
+    import cv2
+
+    from dense_landmarks.crop import CropSpec, to_crop, warp
+
+    spline = dense_contours(points106, 1000)
+    (rings,), moved = refiner.refine(img, points106[None])
+    out = dense_contours(moved[0], 1000, control=rings)
+    names = list(rings)
+    tiles = []
+    eyes = [
+        i
+        for n in ("right_brow", "left_brow", "right_eye", "left_eye")
+        for i in scheme.PARTS[n].indices
+    ]
+    width = float(np.ptp(points106[:, 0]))
+    views = (  # centre, side
+        (points106[84:104].mean(0), 1.6 * float(np.linalg.norm(points106[90] - points106[84]))),
+        (points106[eyes].mean(0), 1.3 * float(np.ptp(points106[eyes, 0]))),
+        (points106.mean(0), 1.25 * max(width, float(np.ptp(points106[:, 1])))),
+    )
+    for c, side in views:
+        m = CropSpec(float(c[0]), float(c[1]), side, 0.0).matrix(size)
+        tile = warp(img, m, size, border=cv2.BORDER_REPLICATE)
+        tile = draw_contours(tile, {k: to_crop(spline[k], m) for k in names}, thickness=1)
+        tile = _recolour(tile, {k: to_crop(out[k], m) for k in names}, (255, 0, 255))
+        if human68 is not None:
+            tile = draw_points(tile, to_crop(human68, m), radius=1.5)
+        tiles.append(tile)
+    return tiles
+
+
+def refine_photo_figure(image_path: Path, size: int = 320) -> np.ndarray:
+    """The bundled photo's face (:func:`refine_tiles`): sparse splines vs refined (magenta)."""
+    import dense_landmarks as dl
+
+    lm = dl.DenseLandmarker(refine=False)
+    img = read_image(image_path)
+    face = lm.detect(img)[0]
+    from dense_landmarks.refine import Refiner
+
+    return np.hstack(refine_tiles(img, face.points, Refiner(), size))
+
+
 def _recolour(img: np.ndarray, contours: dict, colour: tuple[int, int, int]) -> np.ndarray:
+    """Draw {scheme part: (N, 2) contour} in one colour (closed parts as rings)."""
     import cv2
 
     out = img.copy()
-    for pts in contours.values():
+    for name, pts in contours.items():
         fp = np.round(np.asarray(pts) * 16).astype(np.int32).reshape(-1, 1, 2)
-        cv2.polylines(out, [fp], True, colour, 1, cv2.LINE_AA, 4)
+        cv2.polylines(out, [fp], scheme.PARTS[name].closed, colour, 1, cv2.LINE_AA, 4)
     return out
 
 
@@ -147,25 +188,24 @@ def demo_figure(image_path: Path, zoom: int = 3) -> np.ndarray:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m eval.figures", description=__doc__)
-    ap.add_argument("figure", choices=["scheme", "labels", "refine", "demo"])
+    ap.add_argument("figure", choices=["scheme", "labels", "refine", "refine-photo", "demo"])
     ap.add_argument("--labels", default=DEFAULT_LABELS, help="LaPa COCO-style JSON")
     ap.add_argument("--out", default="docs/scheme_106.png")
     ap.add_argument("--photo", default=None, help="also draw on the photo into this folder")
     ap.add_argument("--labels-npz", default="cache/labels_300w.npz", help="prepared labels")
     args = ap.parse_args(argv)
     if args.figure in ("labels", "refine"):  # 300-W faces: research-only -> git-ignored folder
-        out = Path(
-            args.out if args.out != "docs/scheme_106.png" else f"out/figures/{args.figure}.png"
-        )
+        default = {"labels": "out/figures/labels.png", "refine": "docs/private/refine_300w.png"}
+        out = Path(args.out if args.out != "docs/scheme_106.png" else default[args.figure])
         grid = label_grid if args.figure == "labels" else refine_grid
         write_image(out, grid(Path(args.labels_npz)))
         print(f"wrote {out}")
         return 0
-    if args.figure == "demo":  # licence-clean: the public-domain astronaut photo
-        out = Path(args.out if args.out != "docs/scheme_106.png" else "docs/demo_astronaut.png")
-        write_image(
-            out, demo_figure(Path(__file__).resolve().parents[1] / "examples" / "astronaut.jpg")
-        )
+    if args.figure in ("demo", "refine-photo"):  # licence-clean: the public-domain astronaut
+        default = {"demo": "docs/demo_astronaut.png", "refine-photo": "docs/refine_astronaut.png"}
+        out = Path(args.out if args.out != "docs/scheme_106.png" else default[args.figure])
+        draw = demo_figure if args.figure == "demo" else refine_photo_figure
+        write_image(out, draw(Path(__file__).resolve().parents[1] / "examples" / "astronaut.jpg"))
         print(f"wrote {out}")
         return 0
     sample = read_coco_keypoints(args.labels, scheme.SCHEME_NAME)[0]

@@ -20,8 +20,10 @@ from curves import point_to_curve
 from dense_landmarks import scheme
 from dense_landmarks.crop import to_crop, warp
 from dense_landmarks.imageio import read_image
-from dense_landmarks.refine import REFINE_PARTS, RefinePart, arc_points, crop_matrix, to_heatmap
+from dense_landmarks.refine import REFINE_PARTS, RefinePart, arc_points, crop_matrix
+from dense_landmarks.refine.ridge import to_heatmap
 from training.augment import AugmentConfig, photometric
+from training.sample import PROVENANCE_WEIGHT
 
 SIGMA = 0.75  # heatmap pixels
 
@@ -42,10 +44,22 @@ def render_targets(points106: np.ndarray, part: RefinePart, m: np.ndarray, size:
     out = np.zeros((len(part.arcs), h, h), np.float32)
     for ch, (name, u0, u1) in enumerate(part.arcs):
         pts = to_crop(points106[list(scheme.PARTS[name].indices)], m)
-        arc = to_heatmap(arc_points(pts, u0, u1, 64))
+        arc = to_heatmap(arc_points(pts, u0, u1, 64, closed=scheme.PARTS[name].closed))
         d = point_to_curve(grid, arc)
         out[ch] = np.exp(-(d**2) / (2 * SIGMA**2)).reshape(h, h)
     return out
+
+
+def arc_trust(trust106: np.ndarray, part: RefinePart) -> np.ndarray:
+    """(len(part.arcs),) float32 loss weight per heatmap channel: the mean trust of the label
+    points its arc runs through (``trust106`` (106,), e.g. ``PROVENANCE_WEIGHT[provenance]``),
+    so an arc drawn through teacher points (a brow's lower edge) counts less than one through
+    human points."""
+    out = []
+    for name, u0, u1 in part.arcs:
+        idx = scheme.PARTS[name].indices
+        out.append(np.mean([trust106[idx[u % len(idx)]] for u in range(u0, u1 + 1)]))
+    return np.asarray(out, dtype=np.float32)
 
 
 def jittered_matrix(
@@ -83,11 +97,15 @@ class RefineDataset(Dataset):
         seed: int | None,
         limit: int | None = None,
         jitter: RefineJitter = RefineJitter(),
+        provenance_weighting: bool = False,
     ):
         d = np.load(labels)
         keep = d["val"] if split == "val" else ~d["val"]
         rows = np.flatnonzero(keep)[:limit]
         self.points = d["points"][rows].astype(np.float64)
+        # per face, per slot: how much a label point is trusted (human 1 ... teacher 0.4)
+        self.trust = PROVENANCE_WEIGHT[d["provenance"][rows]]
+        self.provenance_weighting = provenance_weighting
         self.images = [read_image(str(p)) for p in d["paths"][rows]]
         self.parts = [p for p in REFINE_PARTS if p.model == model]
         self.items = [(i, p) for i in range(len(rows)) for p in self.parts]
@@ -108,9 +126,15 @@ class RefineDataset(Dataset):
         if rng is not None:
             crop = photometric(crop, self.photo, rng)
         target = render_targets(self.points[face], part, m, self.size)
+        weight = (
+            arc_trust(self.trust[face], part)
+            if self.provenance_weighting
+            else np.ones(len(part.arcs), np.float32)
+        )
         return {
             "image": torch.from_numpy(np.ascontiguousarray(crop)),
             "target": torch.from_numpy(target),
+            "weight": torch.from_numpy(weight),
             "matrix": torch.from_numpy(m),
             "index": torch.tensor(i),
         }

@@ -35,6 +35,7 @@ class RefineConfig:
     warmup_epochs: float = 1.0
     weight_decay: float = 1e-4
     foreground_weight: float = 10.0
+    provenance_weighting: bool = False  # weight each arc's channel by its label points' trust
     seed: int = 0
     workers: int = 1
     threads: int = 2
@@ -48,9 +49,17 @@ class RefineConfig:
         return asdict(self)
 
 
-def heatmap_loss(pred: torch.Tensor, target: torch.Tensor, fg: float) -> torch.Tensor:
-    """MSE weighted 1 + fg x target, so the thin ridges are not drowned by background."""
-    return (((pred - target) ** 2) * (1.0 + fg * target)).mean()
+def heatmap_loss(
+    pred: torch.Tensor, target: torch.Tensor, fg: float, weight: torch.Tensor | None = None
+) -> torch.Tensor:
+    """MSE weighted 1 + fg x target, so the thin ridges are not drowned by background.
+
+    pred, target: (B, C, h, w); weight: optional (B, C) per-channel factors.
+    """
+    err = ((pred - target) ** 2) * (1.0 + fg * target)
+    if weight is not None:
+        err = err * weight[:, :, None, None]
+    return err.mean()
 
 
 @torch.no_grad()
@@ -59,7 +68,10 @@ def evaluate(model, ds: RefineDataset, cfg: RefineConfig) -> float:
     losses = []
     for batch in DataLoader(ds, batch_size=128, num_workers=0):
         pred = model(model.normalise(batch["image"]))
-        losses.append(float(heatmap_loss(pred, batch["target"], cfg.foreground_weight)) * len(pred))
+        w = batch["weight"] if cfg.provenance_weighting else None
+        losses.append(
+            float(heatmap_loss(pred, batch["target"], cfg.foreground_weight, w)) * len(pred)
+        )
     return float(np.sum(losses) / len(ds))
 
 
@@ -72,8 +84,13 @@ def run(
     last = out / "last.pt"
     model, opt, start, step, history = start_or_resume(cfg, last if resume else None, log)
     size = model.cfg.input_size
-    train = RefineDataset(cfg.labels, "train", cfg.model, size, cfg.seed, cfg.limit)
-    val = RefineDataset(cfg.labels, "val", cfg.model, size, None, cfg.limit)
+    pw = cfg.provenance_weighting
+    train = RefineDataset(
+        cfg.labels, "train", cfg.model, size, cfg.seed, cfg.limit, provenance_weighting=pw
+    )
+    val = RefineDataset(
+        cfg.labels, "val", cfg.model, size, None, cfg.limit, provenance_weighting=pw
+    )
     per_epoch = len(train) // cfg.batch_size
     total, warm = per_epoch * cfg.epochs, int(cfg.warmup_epochs * per_epoch)
     end = cfg.epochs if stop_after is None else min(cfg.epochs, start + stop_after)
@@ -89,7 +106,10 @@ def run(
             for g in opt.param_groups:
                 g["lr"] = lr_at(step, total, warm, cfg.lr, cfg.min_lr_ratio)
             loss = heatmap_loss(
-                model(model.normalise(batch["image"])), batch["target"], cfg.foreground_weight
+                model(model.normalise(batch["image"])),
+                batch["target"],
+                cfg.foreground_weight,
+                batch["weight"] if cfg.provenance_weighting else None,
             )
             opt.zero_grad(set_to_none=True)
             loss.backward()

@@ -18,6 +18,7 @@ import numpy as np
 
 from dense_landmarks.crop import CropSpec, from_crop, warp
 from dense_landmarks.detection.anchors import decode, iou, ssd_anchors, weighted_nms
+from dense_landmarks.threads import holds_opencv_threads
 
 WEIGHTS_DIR = Path(__file__).resolve().parents[1] / "weights"
 KEYPOINTS = ("right_eye", "left_eye", "nose_tip", "mouth", "right_ear", "left_ear")
@@ -73,6 +74,7 @@ class FaceDetector:
         cfg = meta["config"]
         self.anchors = ssd_anchors(self.size, tuple(cfg["strides"]))
         self._run = make_runner("blazeface_short", backend, num_threads, meta)
+        self.num_threads = num_threads
         self.min_score, self.nms_iou, self.tiles = min_score, nms_iou, tiles
         self.rotation_retry_below = rotation_retry_below
         self.rotated_min_score = rotated_min_score
@@ -142,6 +144,7 @@ class FaceDetector:
             )
         return out
 
+    @holds_opencv_threads
     def detect(self, image: np.ndarray) -> list[Detection]:
         """Faces in an (H, W, 3) uint8 RGB image, highest score first."""
         found = self._detect(image, (0.0,))

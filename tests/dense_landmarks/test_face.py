@@ -67,3 +67,22 @@ def test_dense_contours_budget(lapa_samples):
         c = dense_contours(lapa_samples[0].points, density=density)
         assert list(c) == list(scheme.PART_NAMES)
         assert sum(len(v) for v in c.values()) == density
+
+
+def test_dense_contours_with_replacement_control_points(lapa_samples):
+    pts = lapa_samples[0].points
+    plain = dense_contours(pts)
+    centre = pts[84:96].mean(0)
+    ring = centre + 1.1 * (pts[84:96] - centre)  # a wider mouth, same first point direction
+    c = dense_contours(pts, control={"outer_lips": ring})
+    assert sum(len(v) for v in c.values()) == 1000
+    np.testing.assert_allclose(c["outer_lips"][0], ring[0], atol=1e-9)  # starts at its first point
+    assert len(c["outer_lips"]) > len(plain["outer_lips"])  # longer: a larger share of the budget
+    np.testing.assert_allclose(c["nose_bridge"][0], plain["nose_bridge"][0])
+    jaw = pts[:33] + np.array(
+        [0.0, 3.0]
+    )  # an open part: a polyline from its first point to its last
+    c = dense_contours(pts, control={"jaw": jaw})
+    np.testing.assert_allclose(c["jaw"][[0, -1]], jaw[[0, -1]], atol=1e-9)
+    with pytest.raises(ValueError, match="ears"):
+        dense_contours(pts, control={"ears": pts[:3]})

@@ -4,9 +4,11 @@ import numpy as np
 import pytest
 
 import dense_landmarks as dl
+from curves import point_to_curve
 from dense_landmarks import scheme
 from dense_landmarks.crop import landmark_box
 from dense_landmarks.imageio import read_image
+from dense_landmarks.refine import REFINE_PARTS
 
 
 @pytest.fixture(scope="module")
@@ -55,34 +57,38 @@ def test_rotated_face_is_found_and_upright_crop_used(lm, lapa_images):
     assert abs(((f.pose[2] - up.pose[2] - 90) + 180) % 360 - 180) < 15
 
 
-def test_refinement_replaces_lip_and_eye_contours(lm, lapa_samples, lapa_images):
+def test_refinement_replaces_the_refined_parts_contours(lm, lapa_samples, lapa_images):
     assert lm.refiner is not None
     plain = dl.DenseLandmarker(refine=False)
     box = [landmark_box(lapa_samples[1].points)]
     a = lm.detect(lapa_images[1], boxes=box)[0]
     b = plain.detect(lapa_images[1], boxes=box)[0]
-    refined_slots = [
-        i
-        for p in ("outer_lips", "inner_lips", "right_eye", "left_eye")
-        for i in scheme.PARTS[p].indices
-    ]
+    names = {n for p in REFINE_PARTS for n in p.parts}
+    refined_slots = [i for n in names for i in scheme.PARTS[n].indices]
+    corners = {
+        scheme.PARTS[n].indices[u % len(scheme.PARTS[n].indices)]
+        for p in REFINE_PARTS
+        for n, u0, u1 in p.arcs
+        for u in (u0, u1)
+    }
     others = np.setdiff1d(np.arange(106), refined_slots)
-    np.testing.assert_array_equal(
-        a.points[others], b.points[others]
-    )  # only lip and lid points move
+    np.testing.assert_array_equal(a.points[others], b.points[others])  # only refined parts move
     assert np.abs(a.points[refined_slots] - b.points[refined_slots]).max() > 0
-    for i in (84, 90, 96, 100, 66, 70, 75, 79):  # corners stay
+    for i in corners:  # corners stay
         np.testing.assert_array_equal(a.points[i], b.points[i])
+    assert sum(map(len, a.contours.values())) == sum(map(len, b.contours.values()))
     for part in scheme.PART_NAMES:
-        assert len(a.contours[part]) == len(b.contours[part])
-        moved = np.abs(a.contours[part] - b.contours[part]).max()
-        if part in ("outer_lips", "inner_lips", "right_eye", "left_eye"):
-            assert moved > 0, part
-            np.testing.assert_allclose(
-                a.contours[part][0], b.contours[part][0], atol=1e-6
-            )  # corner kept
-        else:
-            assert moved == 0, part
+        if part in names:  # a new curve, from the same corner
+            np.testing.assert_allclose(a.contours[part][0], b.contours[part][0], atol=1e-6)
+            assert (
+                len(a.contours[part]) != len(b.contours[part])
+                or np.abs(a.contours[part] - b.contours[part]).max() > 0.1
+            ), part
+        else:  # the same curve (its share of the density may differ)
+            dense = b.contours[part]
+            if scheme.PARTS[part].closed:
+                dense = np.vstack([dense, dense[:1]])
+            assert point_to_curve(a.contours[part], dense).max() < 0.1, part
 
 
 def test_user_detector_callable(lapa_samples, lapa_images):
@@ -111,7 +117,8 @@ def test_gray_rgba_and_16bit_arrays(lm, lapa_images):
 
 def test_backends_agree(lapa_samples, lapa_images):
     """onnxruntime and PyTorch: network outputs and sparse points agree to < 0.05 px; the
-    decoded refined contours (argmax along sampled normals) to < 0.25 px."""
+    decoded refined contours (argmax along sampled normals) to < 0.3 px on lips, lids and jaw,
+    < 1 px elsewhere, with median deviations < 0.1 px."""
     import json
 
     from dense_landmarks.sparse import WEIGHTS_DIR, make_runner
@@ -126,10 +133,12 @@ def test_backends_agree(lapa_samples, lapa_images):
         da, db = onnx.detector.detect(img)[0], torch_.detector.detect(img)[0]
         assert np.abs(da.keypoints - db.keypoints).max() < 0.05
     crops = np.random.default_rng(0).integers(0, 256, (3, 64, 64, 3), dtype=np.uint8)
-    for name in ("refine_mouth", "refine_eye"):
+    for name in sorted({p.model for p in REFINE_PARTS}):
         meta = json.loads((WEIGHTS_DIR / f"{name}.json").read_text())
-        ha = make_runner(name, "onnx", 1, meta)(crops)[0]
-        hb = make_runner(name, "torch", 1, meta)(crops)[0]
+        size = int(meta["input_size"])
+        c = np.ascontiguousarray(crops[:, :size, :size])
+        ha = make_runner(name, "onnx", 1, meta)(c)[0]
+        hb = make_runner(name, "torch", 1, meta)(c)[0]
         assert np.abs(ha - hb).max() < 1e-5
     full_a = dl.DenseLandmarker(backend="onnx").detect(
         lapa_images[1], boxes=[landmark_box(lapa_samples[1].points)]
@@ -137,5 +146,14 @@ def test_backends_agree(lapa_samples, lapa_images):
     full_b = dl.DenseLandmarker(backend="torch").detect(
         lapa_images[1], boxes=[landmark_box(lapa_samples[1].points)]
     )
-    for k, v in full_a[0].contours.items():
-        assert np.abs(v - full_b[0].contours[k]).max() < 0.25, k
+    for k, v in full_a[0].contours.items():  # counts may differ by one: lengths share the budget
+        w = full_b[0].contours[k]
+        assert abs(len(v) - len(w)) <= 1, k
+        if scheme.PARTS[k].closed:  # polylines with their closing segments
+            v, w = np.vstack([v, v[:1]]), np.vstack([w, w[:1]])
+        d = np.r_[point_to_curve(v, w), point_to_curve(w, v)]
+        # lips and lids: strong ridges. Brows and the nose base have weaker, sometimes doubled
+        # ridges, where the backends' 0.04-0.14 px different sparse points can tip the argmax
+        # along a normal to the other ridge for a few samples.
+        strong = k in ("outer_lips", "inner_lips", "right_eye", "left_eye", "jaw")
+        assert np.median(d) < 0.1 and d.max() < (0.3 if strong else 1.0), k

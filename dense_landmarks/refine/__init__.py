@@ -1,0 +1,36 @@
+"""Boundary refinement of every facial part (LAB-style): part crops, boundary heatmaps, decoding.
+
+- :mod:`~dense_landmarks.refine.parts`: which parts are refined, how they are cropped.
+- :mod:`~dense_landmarks.refine.arcs`: the sparse splines' arcs in crops; rings from arcs.
+- :mod:`~dense_landmarks.refine.ridge`: heatmap ridge decoding (all arcs in one call).
+- :mod:`~dense_landmarks.refine.refiner`: :class:`Refiner`, the runtime step.
+"""
+
+from dense_landmarks.refine.arcs import (
+    ARC_SAMPLES,
+    arc_points,
+    initial_arcs,
+    knot_table,
+    part_rings,
+    refine_part_contours,
+)
+from dense_landmarks.refine.parts import REFINE_PARTS, RefinePart, crop_matrix
+from dense_landmarks.refine.refiner import Refiner
+from dense_landmarks.refine.ridge import decode_arcs, from_heatmap, snap_to_ridge, to_heatmap
+
+__all__ = [
+    "ARC_SAMPLES",
+    "REFINE_PARTS",
+    "RefinePart",
+    "Refiner",
+    "arc_points",
+    "crop_matrix",
+    "decode_arcs",
+    "from_heatmap",
+    "initial_arcs",
+    "knot_table",
+    "part_rings",
+    "refine_part_contours",
+    "snap_to_ridge",
+    "to_heatmap",
+]

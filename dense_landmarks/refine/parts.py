@@ -1,0 +1,117 @@
+"""The refined parts: how each is cropped and which contour arcs its heatmap channels hold."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from dense_landmarks import scheme
+
+
+@dataclass(frozen=True)
+class RefinePart:
+    """One refined part: how to crop it and which arcs its heatmap channels hold.
+
+    ``arcs``: per channel, (scheme part, u0, u1): the arc of the part's spline between knots u0
+    and u1 (knot k = the part's k-th point; for a closed part u1 may equal the point count =
+    back to 0). The arcs' ends are the part's corners: they stay where the sparse stage put them.
+    """
+
+    name: str
+    model: str
+    axis: tuple[int, int]  # corner slots; the crop's x axis runs from the first to the second
+    scale: float  # crop side = scale x corner distance
+    mirror: bool
+    arcs: tuple[tuple[str, int, int], ...]
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(a[0] for a in self.arcs))
+
+
+REFINE_PARTS: tuple[RefinePart, ...] = (
+    RefinePart(
+        "mouth",
+        "refine_mouth",
+        (84, 90),
+        1.7,
+        False,
+        (("outer_lips", 0, 6), ("outer_lips", 6, 12), ("inner_lips", 0, 4), ("inner_lips", 4, 8)),
+    ),
+    RefinePart(
+        "right_eye", "refine_eye", (66, 70), 1.6, False, (("right_eye", 0, 4), ("right_eye", 4, 8))
+    ),
+    # cropped inner -> outer and mirrored: its outer corner sits where a right eye's does; a
+    # horizontal mirror keeps the upper lid on top, so channel 0 is the upper lid for both eyes
+    RefinePart(
+        "left_eye", "refine_eye", (75, 79), 1.6, True, (("left_eye", 0, 4), ("left_eye", 4, 8))
+    ),
+    # brows: upper edge (outer -> inner for the right brow), lower edge back round; the left brow
+    # is cropped inner -> outer and mirrored like the left eye, so both share one network
+    RefinePart(
+        "right_brow",
+        "refine_brow",
+        (33, 37),
+        1.5,
+        False,
+        (("right_brow", 0, 4), ("right_brow", 4, 9)),
+    ),
+    RefinePart(
+        "left_brow", "refine_brow", (42, 46), 1.5, True, (("left_brow", 0, 4), ("left_brow", 4, 9))
+    ),
+    # open parts: the arcs run end to end and the ends stay (ear points; bridge top and tip; the
+    # wing tops). Scales hold 95 % of the training faces' part extents plus the crop jitter.
+    RefinePart("jaw", "refine_jaw", (0, 32), 1.4, False, (("jaw", 0, 32),)),
+    RefinePart(
+        "nose", "refine_nose", (55, 65), 3.3, False, (("nose_bridge", 0, 3), ("nose_base", 0, 10))
+    ),
+)
+
+
+def crop_matrix(points106: np.ndarray, part: RefinePart, size: int) -> np.ndarray:
+    """(2, 3) image -> crop matrix for ``part`` of a face with (106, 2) points."""
+    return crop_matrices(np.asarray(points106)[None], [(0, part, size)])[0]
+
+
+@lru_cache(maxsize=32)
+def _mean_weights(part: RefinePart) -> np.ndarray:
+    """(106,) weights that average the part's points."""
+    w = np.zeros(scheme.NUM_POINTS)
+    idx = [i for p in part.parts for i in scheme.PARTS[p].indices]
+    w[idx] = 1.0 / len(idx)
+    return w
+
+
+def crop_matrices(points106: np.ndarray, jobs: Sequence[tuple[int, RefinePart, int]]) -> np.ndarray:
+    """Crop matrices of many (face, part, crop size) jobs at once.
+
+    A part's crop is centred on the mean of its points, its x axis runs from the part's first
+    axis corner to the second (mirrored for ``part.mirror``), and its side is ``part.scale``
+    times their distance (at least 1 pixel).
+
+    Args:
+        points106: (F, 106, 2) float image pixels. jobs: (face index, part, crop size).
+    Returns:
+        (J, 2, 3) float64 image -> crop matrices (:class:`dense_landmarks.crop.CropSpec`'s
+        convention: pixel centres at both ends).
+    """
+    pts = np.asarray(points106, dtype=np.float64)
+    face = np.array([f for f, _, _ in jobs])
+    a = pts[face, [p.axis[0] for _, p, _ in jobs]]
+    d = pts[face, [p.axis[1] for _, p, _ in jobs]] - a
+    centre = np.einsum("jk,jkd->jd", np.stack([_mean_weights(p) for _, p, _ in jobs]), pts[face])
+    width = np.hypot(d[:, 0], d[:, 1])
+    size = np.array([s for _, _, s in jobs], dtype=np.float64)
+    k = size / (np.array([p.scale for _, p, _ in jobs]) * np.maximum(width, 1.0))
+    cos, sin = d[:, 0] / np.maximum(width, 1e-12), d[:, 1] / np.maximum(width, 1e-12)
+    # rotate the axis onto +x: R = [[cos, sin], [-sin, cos]], scaled by k
+    rot = k[:, None, None] * np.stack([np.stack([cos, sin], 1), np.stack([-sin, cos], 1)], 1)
+    c = (size - 1) / 2.0
+    m = np.concatenate([rot, (c[:, None] - np.einsum("jik,jk->ji", rot, centre))[..., None]], 2)
+    mirror = np.array([p.mirror for _, p, _ in jobs])
+    m[mirror, 0] *= -1.0
+    m[mirror, 0, 2] += size[mirror] - 1.0
+    return m

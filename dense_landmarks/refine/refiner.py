@@ -1,0 +1,114 @@
+"""The boundary refiner: part crops through the refiner networks, arcs decoded into curves.
+
+For each refined part, a similarity crop is cut from the full-resolution image along the part's
+corner-to-corner axis (left eyes and brows mirrored into right-side crops, so both sides share
+one network). The refiner predicts one boundary heatmap per contour arc. Each arc of the sparse
+spline is then moved, sample by sample, along its normal to the heatmap's ridge (sub-pixel, by a
+parabola through the peak), the corners and ends stay, and the decoded arcs form the part's new
+control points; :func:`dense_landmarks.contours.dense_contours` resamples them with the others.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from dense_landmarks import scheme
+from dense_landmarks.crop import warp
+from dense_landmarks.refine.arcs import batch_initial_arcs, decoded_parts
+from dense_landmarks.refine.parts import REFINE_PARTS, crop_matrices
+from dense_landmarks.refine.ridge import MapAtlas, decode_arcs
+from dense_landmarks.threads import holds_opencv_threads
+
+WEIGHTS_DIR = Path(__file__).resolve().parents[1] / "weights"
+
+
+class Refiner:
+    """Runs the bundled boundary refiners (:data:`REFINE_PARTS`) on faces' sparse points.
+
+    All crops of one model go through one batched forward pass; all arcs of all parts of all
+    faces are decoded in one vectorised call (:func:`dense_landmarks.refine.ridge.decode_arcs`).
+
+    Args:
+        backend: ``"onnx"`` or ``"torch"``. num_threads: CPU threads.
+    """
+
+    def __init__(self, backend: str = "onnx", num_threads: int = 1):
+        from dense_landmarks.sparse import make_runner
+
+        self.runners, self.size = {}, {}
+        self.num_threads = num_threads
+        for model in sorted({p.model for p in REFINE_PARTS}):
+            meta = json.loads((WEIGHTS_DIR / f"{model}.json").read_text(encoding="utf-8"))
+            maps = int(meta["config"]["num_maps"])
+            for p in REFINE_PARTS:
+                if p.model == model and len(p.arcs) != maps:
+                    raise ValueError(
+                        f"{model}: {maps} heatmaps, but part {p.name} has {len(p.arcs)} arcs"
+                    )
+            self.runners[model] = make_runner(model, backend, num_threads, meta)
+            self.size[model] = int(meta["input_size"])
+        # the parts each model refines, in the order its crops are batched
+        self._parts = {m: tuple(p for p in REFINE_PARTS if p.model == m) for m in self.runners}
+
+    @staticmethod
+    def available() -> bool:
+        return all((WEIGHTS_DIR / f"{p.model}.onnx").exists() for p in REFINE_PARTS)
+
+    @holds_opencv_threads
+    def refine(
+        self, image: np.ndarray, points106: np.ndarray
+    ) -> tuple[list[dict[str, np.ndarray]], np.ndarray]:
+        """Refined control points and 106 points of every face.
+
+        Args:
+            image: (H, W, 3) uint8 RGB. points106: (F, 106, 2) sparse points, image pixels.
+        Returns:
+            control: per face, {scheme part: (R, 2) control points, image pixels: a closed
+            ring, or an open polyline end to end} for the refined parts, to hand to
+            :func:`dense_landmarks.contours.dense_contours` (a part whose sparse points are
+            degenerate gets none: its sparse contour stays); points: (F, 106, 2) float64, a
+            copy of ``points106`` whose refined parts' points (corners and ends excepted)
+            moved along the sparse spline's normal onto the refined edge, i.e. onto the new
+            curves.
+        """
+        pts = np.array(points106, dtype=np.float64, copy=True)
+        if pts.ndim != 3 or pts.shape[1:] != (scheme.NUM_POINTS, 2):
+            raise ValueError(f"points106: expected (F, 106, 2), got {pts.shape}")
+        rings: list[dict[str, np.ndarray]] = [dict() for _ in range(len(pts))]
+        faces = np.flatnonzero(np.isfinite(pts).all(axis=(1, 2)))
+        if not len(faces):
+            return rings, pts
+        # jobs grouped by model, so each model's output stacks straight into the atlas
+        todo = [
+            (f, p, self.size[m]) for m, parts in self._parts.items() for f in faces for p in parts
+        ]
+        mats = crop_matrices(pts, todo)
+        groups, start = [], 0
+        for model, runner in self.runners.items():
+            n, size = len(faces) * len(self._parts[model]), self.size[model]
+            (out,) = runner(np.stack([warp(image, m, size) for m in mats[start : start + n]]))
+            groups.append(out.reshape(-1, *out.shape[2:]))  # (n * arcs, h, w)
+            start += n
+        atlas = MapAtlas(groups)
+        jobs = [(f, p, m) for (f, p, _), m in zip(todo, mats)]
+        first = np.cumsum([0] + [len(p.arcs) for _, p, _ in jobs])  # each job's first map
+        # the sparse splines' arcs between the corners, onto their ridges; corners stay
+        arcs = batch_initial_arcs(pts, jobs)
+        keep = [j for j, a in enumerate(arcs) if a is not None]
+        if not keep:
+            return rings, pts
+        index = np.concatenate([first[j] + np.arange(len(arcs[j])) for j in keep])
+        decoded = decode_arcs(np.concatenate([arcs[j] for j in keep]), atlas, index)
+        kept = [jobs[j] for j in keep]
+        part_rings, slots, knots = decoded_parts(
+            [p for _, p, _ in kept], [m for _, _, m in kept], decoded
+        )
+        start = 0
+        for (f, _, _), r, s in zip(kept, part_rings, slots):
+            rings[f].update(r)
+            pts[f, s] = knots[start : start + len(s)]
+            start += len(s)
+        return rings, pts

@@ -1,0 +1,182 @@
+"""Decoding boundary heatmaps: move contour samples along their normals onto the ridge.
+
+All arcs of all parts of all faces are decoded in one vectorised call: the heatmaps are laid
+side by side in one edge-padded atlas and sampled with a single bicubic ``cv2.remap``, so the
+cost hardly depends on how many arcs there are.
+
+Coordinates here are heatmap pixels (centre of the top-left heatmap pixel at (0, 0));
+:func:`to_heatmap` / :func:`from_heatmap` convert from / to crop pixels (heatmaps are half the
+crop's resolution).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+# snapping passes, by how far (heatmap pixels) each searches on either side of the current arc.
+# One pass: on the held-out faces a second one (reach 1.5 along the corrected normals) moved the
+# contours further from the human points (lips 2.20 -> 2.22, eyes 1.12 -> 1.15, brows 2.26 ->
+# 2.35 % IOD), following the predicted ridges' noise, and costs 0.5 ms.
+SNAP_REACHES = (4.0,)
+STEP = 0.5  # heatmap pixels between samples along a normal
+MIN_PEAK = 0.25  # ridge peaks below this do not move a point (full move from 2 x this)
+_PAD = 4  # edge padding of each atlas tile: bicubic taps of clipped positions stay inside
+
+
+def to_heatmap(p: np.ndarray) -> np.ndarray:
+    """Crop pixels (..., 2) -> heatmap pixels (heatmaps are half resolution)."""
+    return (np.asarray(p) - 0.5) / 2.0
+
+
+def from_heatmap(q: np.ndarray) -> np.ndarray:
+    """Heatmap pixels (..., 2) -> crop pixels."""
+    return np.asarray(q) * 2.0 + 0.5
+
+
+class MapAtlas:
+    """Heatmaps laid side by side, each edge-padded, for one-call bicubic sampling.
+
+    Args:
+        maps: (K, h, w) heatmaps, or a list of (K_i, h_i, w_i) groups (maps of different sizes:
+            each is padded at its bottom and right with its own edge values, which is what
+            replicate-border sampling reads there anyway); map k is the k-th over all groups.
+    """
+
+    def __init__(self, maps: np.ndarray | list[np.ndarray]):
+        groups = [np.asarray(maps, dtype=np.float32)] if isinstance(maps, np.ndarray) else maps
+        if not groups or any(np.ndim(g) != 3 for g in groups):
+            raise ValueError("maps: expected (K, h, w) or a list of (K_i, h_i, w_i) arrays")
+        self.h = max(g.shape[1] for g in groups)
+        self.w = max(g.shape[2] for g in groups)
+        self.tile = self.w + 2 * _PAD
+        k = sum(len(g) for g in groups)
+        tiles = np.empty((k, self.h + 2 * _PAD, self.tile), np.float32)
+        start = 0
+        for g in groups:
+            n, h, w = g.shape
+            t = tiles[start : start + n]
+            t[:, _PAD : _PAD + h, _PAD : _PAD + w] = g
+            t[:, _PAD : _PAD + h, :_PAD] = g[:, :, :1]
+            t[:, _PAD : _PAD + h, _PAD + w :] = g[:, :, -1:]
+            t[:, :_PAD] = t[:, _PAD : _PAD + 1]
+            t[:, _PAD + h :] = t[:, _PAD + h - 1 : _PAD + h]
+            start += n
+        self.image = np.ascontiguousarray(tiles.transpose(1, 0, 2)).reshape(
+            self.h + 2 * _PAD, k * self.tile
+        )
+
+    def sample(self, index: np.ndarray, xy: np.ndarray) -> np.ndarray:
+        """Bicubic values of map ``index[a]`` at positions ``xy[a]``, outside values replicated.
+
+        Bilinear sampling would make every profile piecewise linear, with its maximum stuck on
+        a grid line (up to half a heatmap pixel off); bicubic keeps the ridge smooth.
+
+        Args:
+            index: (A,) int. xy: (A, ..., 2) float (x, y) heatmap pixels.
+        Returns:
+            (A, ...) float32. Equal to sampling each map on its own with ``BORDER_REPLICATE``:
+            positions are clipped to [-2, w + 1] x [-2, h + 1], beyond which every bicubic tap
+            is the replicated edge anyway.
+        """
+        shape = xy.shape[:-1]
+        flat = np.asarray(xy, dtype=np.float32).reshape(len(index), -1, 2)
+        offset = (np.asarray(index) * self.tile + _PAD).astype(np.float32)[:, None]
+        mx = np.minimum(np.maximum(flat[..., 0], -2.0), self.w + 1.0) + offset
+        my = np.minimum(np.maximum(flat[..., 1], -2.0), self.h + 1.0) + _PAD
+        vals = cv2.remap(
+            self.image,
+            mx.reshape(1, -1),
+            my.reshape(1, -1),
+            cv2.INTER_CUBIC,
+            borderMode=cv2.BORDER_REPLICATE,
+        )
+        return vals.reshape(shape)
+
+
+def sample_maps(maps: np.ndarray, index: np.ndarray, xy: np.ndarray) -> np.ndarray:
+    """Bicubic values of ``maps[index[a]]`` (maps (K, h, w)) at ``xy[a]`` (A, ..., 2) heatmap
+    pixels -> (A, ...) float64; see :meth:`MapAtlas.sample`."""
+    return MapAtlas(maps).sample(index, xy)
+
+
+def snap_to_ridge(
+    arcs: np.ndarray,
+    maps: np.ndarray | MapAtlas,
+    index: np.ndarray | None = None,
+    reach: float = SNAP_REACHES[0],
+    min_peak: float = MIN_PEAK,
+) -> np.ndarray:
+    """Move the interior points of arcs along their normals to the heatmap ridge, once.
+
+    A point moves by its offset (sub-pixel: a parabola through the peak sample and its
+    neighbours) times a confidence that ramps from 0 (ridge peak below ``min_peak``) to 1
+    (``2 * min_peak``) -- continuous, so tiny input changes never make a point jump. Offsets
+    are median-filtered over neighbours to drop single outliers. End points never move.
+
+    Args:
+        arcs: (A, M, 2) float heatmap pixels, M >= 2; or (M, 2) with ``maps`` (h, w).
+        maps: (K, h, w) heatmaps, or their :class:`MapAtlas`. index: (A,) int, the map of each
+            arc (default: arc a uses map a, so K == A).
+    Returns:
+        arcs of the same shape, float64.
+    """
+    arcs = np.asarray(arcs, dtype=np.float64)
+    single = arcs.ndim == 2
+    if single:
+        arcs, maps = arcs[None], np.asarray(maps)[None]
+    if arcs.ndim != 3 or arcs.shape[2] != 2 or arcs.shape[1] < 2:
+        raise ValueError(f"arcs: expected (A, M >= 2, 2), got {arcs.shape}")
+    index = np.arange(len(arcs)) if index is None else np.asarray(index, dtype=np.int64)
+    atlas = maps if isinstance(maps, MapAtlas) else MapAtlas(maps)
+    if index.shape != (len(arcs),):
+        raise ValueError(f"index: expected ({len(arcs)},), got {index.shape}")
+    tangent = np.empty_like(arcs)  # central differences, one-sided at the ends
+    tangent[:, 1:-1] = arcs[:, 2:] - arcs[:, :-2]
+    tangent[:, 0] = arcs[:, 1] - arcs[:, 0]
+    tangent[:, -1] = arcs[:, -1] - arcs[:, -2]
+    tangent /= np.maximum(np.sqrt((tangent**2).sum(axis=2, keepdims=True)), 1e-9)
+    normal = np.stack([-tangent[..., 1], tangent[..., 0]], axis=2)
+    steps = np.arange(-reach, reach + 1e-9, STEP).astype(np.float32)
+    # (A, M, T, 2) positions along the normals, float32 like the sampler's maps
+    samples = (
+        arcs.astype(np.float32)[:, :, None, :]
+        + steps[:, None] * normal.astype(np.float32)[:, :, None, :]
+    )
+    vals = atlas.sample(index, samples).reshape(-1, len(steps))  # (A * M, T)
+    rows = np.arange(len(vals))
+    best = vals.argmax(axis=1)
+    i = np.minimum(np.maximum(best, 1), len(steps) - 2)
+    left, mid, right, peak = vals[rows, i - 1], vals[rows, i], vals[rows, i + 1], vals[rows, best]
+    den = left - 2 * mid + right
+    ok = np.abs(den) > 1e-9
+    frac = np.where(ok, 0.5 * (left - right) / np.where(ok, den, 1.0), 0.0)
+    offset = steps[i] + np.minimum(np.maximum(frac, -1.0), 1.0) * STEP
+    offset *= np.minimum(np.maximum((peak - min_peak) / min_peak, 0.0), 1.0)
+    offset = offset.reshape(arcs.shape[:2])
+    if offset.shape[1] >= 5:  # the ends never move and do not vote: median of 3 neighbours
+        inner = offset[:, 1:-1]
+        a = np.concatenate([inner[:, :1], inner[:, :-1]], axis=1)
+        b = np.concatenate([inner[:, 1:], inner[:, -1:]], axis=1)
+        offset[:, 1:-1] = np.maximum(np.minimum(a, b), np.minimum(np.maximum(a, b), inner))
+    offset[:, [0, -1]] = 0.0
+    out = arcs + offset[..., None] * normal
+    return out[0] if single else out
+
+
+def decode_arcs(
+    arcs: np.ndarray,
+    maps: np.ndarray | MapAtlas,
+    index: np.ndarray | None = None,
+    reaches: tuple[float, ...] = SNAP_REACHES,
+) -> np.ndarray:
+    """Initial arcs (A, M, 2) -> arcs on the ridges of ``maps`` (K, h, w), heatmap pixels.
+
+    One snapping pass per entry of ``reaches`` (search half-widths); each later pass searches
+    along the corrected normals.
+    ``index`` (A,) as in :func:`snap_to_ridge`.
+    """
+    atlas = maps if isinstance(maps, MapAtlas) else MapAtlas(maps)
+    for reach in reaches:
+        arcs = snap_to_ridge(arcs, atlas, index, reach=reach)
+    return arcs
