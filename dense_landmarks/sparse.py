@@ -47,10 +47,11 @@ def upright_crop(points106: np.ndarray, scale: float = BOX_SCALE) -> CropSpec:
 
 
 class _OnnxRunner:
-    def __init__(self, path: Path, num_threads: int):
+    def __init__(self, path: Path, num_threads: int, arena: bool = True):
         import onnxruntime as ort
 
         so = ort.SessionOptions()
+        so.enable_cpu_mem_arena = arena
         so.intra_op_num_threads = num_threads
         so.inter_op_num_threads = 1
         so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -79,10 +80,15 @@ class _TorchRunner:
         return tuple(o.numpy() for o in outs)
 
 
-def make_runner(name: str, backend: str, num_threads: int, meta: dict):
-    """A callable (B, S, S, 3) uint8 -> model outputs (numpy) for a bundled model."""
+def make_runner(name: str, backend: str, num_threads: int, meta: dict, arena: bool = True):
+    """A callable (B, S, S, 3) uint8 -> model outputs (numpy) for a bundled model.
+
+    ``arena=False`` turns off onnxruntime's CPU memory arena: for the refiners' small, varying
+    batches plain allocation measured 3-4 % faster.
+    """
     if backend == "onnx":
-        return _OnnxRunner(_checked_onnx(WEIGHTS_DIR / f"{name}.onnx", meta), num_threads)
+        path = _checked_onnx(WEIGHTS_DIR / f"{name}.onnx", meta)
+        return _OnnxRunner(path, num_threads, arena)
     if backend == "torch":
         return _TorchRunner(name, num_threads)
     raise ValueError(f"backend: expected 'onnx' or 'torch', got {backend!r}")

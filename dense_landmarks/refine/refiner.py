@@ -48,7 +48,7 @@ class Refiner:
                     raise ValueError(
                         f"{model}: {maps} heatmaps, but part {p.name} has {len(p.arcs)} arcs"
                     )
-            self.runners[model] = make_runner(model, backend, num_threads, meta)
+            self.runners[model] = make_runner(model, backend, num_threads, meta, arena=False)
             self.size[model] = int(meta["input_size"])
         # the parts each model refines, in the order its crops are batched
         self._parts = {m: tuple(p for p in REFINE_PARTS if p.model == m) for m in self.runners}
