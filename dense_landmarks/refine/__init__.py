@@ -12,7 +12,6 @@ from dense_landmarks.refine.arcs import (
     initial_arcs,
     knot_table,
     part_rings,
-    refine_part_contours,
 )
 from dense_landmarks.refine.parts import REFINE_PARTS, RefinePart, crop_matrix
 from dense_landmarks.refine.refiner import Refiner
@@ -30,7 +29,6 @@ __all__ = [
     "initial_arcs",
     "knot_table",
     "part_rings",
-    "refine_part_contours",
     "snap_to_ridge",
     "to_heatmap",
 ]

@@ -16,7 +16,7 @@ from curves.spline import hermite_from_neighbours
 from dense_landmarks import scheme
 from dense_landmarks.crop import to_crop
 from dense_landmarks.refine.parts import RefinePart
-from dense_landmarks.refine.ridge import decode_arcs, from_heatmap, to_heatmap
+from dense_landmarks.refine.ridge import from_heatmap, to_heatmap
 
 # samples per arc snapped to the ridge (lip and lid arcs span 4 or 6 knot intervals, so with 25
 # their knots are samples; a brow's 5-interval arc puts its knots between samples)
@@ -253,16 +253,3 @@ def part_rings(
     """
     (rings,), (slots,), knots = decoded_parts([part], [m], arcs)
     return rings, slots, knots
-
-
-def refine_part_contours(
-    points106: np.ndarray, part: RefinePart, heatmaps: np.ndarray, m: np.ndarray
-) -> dict[str, np.ndarray]:
-    """One part of one face: refined closed control rings (image pixels) per scheme part.
-
-    Args:
-        points106: (106, 2) sparse points, image pixels. heatmaps: (C >= len(part.arcs), h, w)
-            the refiner's output for the crop ``m`` (2, 3) image -> crop.
-    """
-    arcs = decode_arcs(initial_arcs(points106, part, m), heatmaps[: len(part.arcs)])
-    return part_rings(part, arcs, m)[0]

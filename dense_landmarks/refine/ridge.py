@@ -94,12 +94,6 @@ class MapAtlas:
         return vals.reshape(shape)
 
 
-def sample_maps(maps: np.ndarray, index: np.ndarray, xy: np.ndarray) -> np.ndarray:
-    """Bicubic values of ``maps[index[a]]`` (maps (K, h, w)) at ``xy[a]`` (A, ..., 2) heatmap
-    pixels -> (A, ...) float64; see :meth:`MapAtlas.sample`."""
-    return MapAtlas(maps).sample(index, xy)
-
-
 def snap_to_ridge(
     arcs: np.ndarray,
     maps: np.ndarray | MapAtlas,
