@@ -122,10 +122,11 @@ class DenseLandmarker:
             specs, det_boxes, scores = self._first_crops(img)
         pts, pose = self.sparse.predict_crops(img, specs)
         n = self.density if density is None else int(density)
-        rings: list[dict[str, np.ndarray]] = [{} for _ in pts]
+        control: list[dict[str, np.ndarray]] = [{} for _ in pts]
         if self.refiner is not None and len(pts):
-            rings, pts = self.refiner.refine(img, pts)  # refined rings; lip/lid points on them
-        contours = [_contours(p, n, r) for p, r in zip(pts, rings)]
+            # refined parts' control points; their 106 points moved onto the refined curves
+            control, pts = self.refiner.refine(img, pts)
+        contours = [_contours(p, n, c) for p, c in zip(pts, control)]
         faces = [
             Face(box=bx, score=float(s), points=p, pose=q, contours=c)
             for bx, s, p, q, c in zip(det_boxes, scores, pts, pose, contours)
@@ -133,13 +134,13 @@ class DenseLandmarker:
         return sorted(faces, key=lambda f: -float(np.ptp(f.points[:, 0]) * np.ptp(f.points[:, 1])))
 
 
-def _contours(points: np.ndarray, n: int, rings: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Dense contours with the refined rings; should a ring be degenerate (all its points on
-    one line), the face's sparse contours instead."""
+def _contours(points: np.ndarray, n: int, control: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Dense contours through the refined control points; should a refined curve be degenerate
+    (all its points on one line), the face's sparse contours instead."""
     try:
-        return dense_contours(points, n, control=rings)
+        return dense_contours(points, n, control=control)
     except ValueError:
-        if not rings:
+        if not control:
             raise
         return dense_contours(points, n)
 

@@ -84,7 +84,7 @@ def make_runner(name: str, backend: str, num_threads: int, meta: dict, arena: bo
     """A callable (B, S, S, 3) uint8 -> model outputs (numpy) for a bundled model.
 
     ``arena=False`` turns off onnxruntime's CPU memory arena: for the refiners' small, varying
-    batches plain allocation measured 3-4 % faster.
+    batches plain allocation measured slightly faster in alternating runs.
     """
     if backend == "onnx":
         path = _checked_onnx(WEIGHTS_DIR / f"{name}.onnx", meta)

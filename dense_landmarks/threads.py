@@ -2,8 +2,8 @@
 
 OpenCV parallelises warps and resizes over all cores by default. On these small images that
 buys nothing, and its worker threads keep spinning after each call, taking the core that the
-(single-threaded) model inference and decoding run on: on a 2-core machine the refinement step
-measured 40 % slower. Every public entry point of the runtime therefore runs with OpenCV set to
+(single-threaded) model inference and decoding run on, which slowed the refinement step on a
+2-core machine. Every public entry point of the runtime therefore runs with OpenCV set to
 the ``num_threads`` its object was built with, and restores the caller's setting afterwards
 (``cv2.setNumThreads`` is process-wide: two objects with different counts used from two Python
 threads at once only change each other's speed, never results).

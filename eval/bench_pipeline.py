@@ -2,8 +2,8 @@
 
 ``python -m eval.bench_pipeline`` reports median milliseconds for detection, landmarks (both
 passes), boundary refinement (``Refiner.refine``: every refined part's crop, networks,
-decoding into refined control rings, and the point update), contours (1000 points over all
-parts, refined rings included) and the total ``DenseLandmarker.detect`` call, per backend.
+decoding into refined control points, and the point update), contours (1000 points over all
+parts, refined control points included) and the total ``DenseLandmarker.detect`` call, per backend.
 Target (issue 5): refinement <= 5 ms. The frame is the bundled astronaut photo scaled into
 640 x 480. Target (issue 4): total < 10 ms (MediaPipe Face Mesh's full pipeline: 12.8 ms on
 this machine).
@@ -53,13 +53,13 @@ def main(argv: list[str] | None = None) -> int:
         dets = lm.detector.detect(frame)
         specs = [landmark_crop(d) for d in dets]
         pts, _ = lm.sparse.predict_crops(frame, specs)
-        rings = lm.refiner.refine(frame, pts)[0] if lm.refiner else [{}]
+        control = lm.refiner.refine(frame, pts)[0] if lm.refiner else [{}]
         steps = [
             lambda lm=lm: lm.detector.detect(frame),
             lambda lm=lm, s=specs: lm.sparse.predict_crops(frame, s),
-            # the whole step: crops, networks, decoding into rings, lip/lid/brow point update
+            # the whole step: crops, networks, decoding into control points, point update
             lambda lm=lm, p=pts: lm.refiner.refine(frame, p) if lm.refiner else None,
-            lambda p=pts[0], r=rings[0]: dense_contours(p, 1000, control=r),
+            lambda p=pts[0], c=control[0]: dense_contours(p, 1000, control=c),
             lambda lm=lm: lm.detect(frame),
         ]
         rounds = [[time_ms(fn, args.repeat) for fn in steps] for _ in range(args.rounds)]

@@ -121,9 +121,9 @@ def refine_tiles(
     from dense_landmarks.crop import CropSpec, to_crop, warp
 
     spline = dense_contours(points106, 1000)
-    (rings,), moved = refiner.refine(img, points106[None])
-    out = dense_contours(moved[0], 1000, control=rings)
-    names = list(rings)
+    (control,), moved = refiner.refine(img, points106[None])
+    out = dense_contours(moved[0], 1000, control=control)
+    names = list(control)
     tiles = []
     eyes = [
         i

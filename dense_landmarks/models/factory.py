@@ -17,8 +17,8 @@ _REGISTRY: dict[str, tuple[object, type[nn.Module]]] = {
     "pfld106_m": (PFLDConfig("pfld106_m", width=0.5, input_size=112), PFLD),
     "blazeface_short": (BlazeFaceConfig(), BlazeFace),
     "refine_mouth": (RefinerConfig("refine_mouth", num_maps=4), BoundaryRefiner),
-    # eyes on 48 px crops of 1.6 eye widths: the eye keeps ~30 px, and the network costs 40 %
-    # less than on 64 px crops of 2 eye widths
+    # eyes on 48 px crops of 1.6 eye widths: the eye keeps ~30 px, and the network costs less
+    # than on 64 px crops of 2 eye widths
     "refine_eye": (RefinerConfig("refine_eye", num_maps=2, input_size=48), BoundaryRefiner),
     # brows, jaw, nose: half-width networks (brows on 48 px crops) keep all parts of a face inside
     # the 5 ms refinement budget

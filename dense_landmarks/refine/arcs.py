@@ -1,6 +1,6 @@
-"""Contour arcs of the sparse splines in part crops, and the decoded arcs back to part rings.
+"""Contour arcs of the sparse splines in part crops, and the decoded arcs back to curves.
 
-An arc is the stretch of a part's closed centripetal Catmull-Rom spline (the curve
+An arc is the stretch of a part's centripetal Catmull-Rom spline (closed or open: the curve
 :mod:`curves` draws through the part's points) between two knots, sampled by parameter.
 """
 
@@ -131,9 +131,7 @@ def batch_initial_arcs(
     pts = np.asarray(points106, dtype=np.float64)[face[None], slots]  # (4, N, 2)
     pts[0, head] = 2 * pts[1, head] - pts[2, head]  # open ends: reflected phantom neighbours
     pts[3, tail] = 2 * pts[2, tail] - pts[1, tail]
-    with np.errstate(divide="ignore", invalid="ignore"):  # coincident points: slow path below
-        c = hermite_from_neighbours(*pts)
-        xy = ((c[:, 0] * t + c[:, 1]) * t + c[:, 2]) * t + c[:, 3]
+    xy = _segment_points(pts, t)  # coincident points give NaN: slow path below
     crop = to_heatmap(np.einsum("nij,nj->ni", mats[:, :, :2], xy) + mats[:, :, 2])
     bad = np.add.reduceat(~np.isfinite(crop).all(axis=1), starts[:-1]) > 0
     out: list[np.ndarray | None] = []
@@ -166,6 +164,14 @@ def knot_table(part: RefinePart, samples: int = ARC_SAMPLES) -> tuple[np.ndarray
     return np.asarray(where, dtype=np.float64).reshape(-1, 2), np.asarray(slots, dtype=np.int64)
 
 
+def _segment_points(nb: Sequence[np.ndarray], t: np.ndarray) -> np.ndarray:
+    """Points at parameters ``t`` (N, 1) of the centripetal Catmull-Rom segments p1 -> p2 with
+    neighbours ``nb`` = (p0, p1, p2, p3), each (N, 2); NaN where neighbours coincide."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c = hermite_from_neighbours(*nb)
+        return ((c[:, 0] * t + c[:, 1]) * t + c[:, 2]) * t + c[:, 3]
+
+
 def points_on_arcs(arcs: np.ndarray, where: np.ndarray) -> np.ndarray:
     """Points at fractional sample positions of arcs, on the Catmull-Rom curve through them.
 
@@ -179,9 +185,7 @@ def points_on_arcs(arcs: np.ndarray, where: np.ndarray) -> np.ndarray:
     j = np.minimum(np.floor(where[:, 1]).astype(np.int64), arcs.shape[1] - 2)
     t = (where[:, 1] - j)[:, None]
     nb = [arcs[a, np.clip(j + d, 0, arcs.shape[1] - 1)] for d in (-1, 0, 1, 2)]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        c = hermite_from_neighbours(*nb)
-        xy = ((c[:, 0] * t + c[:, 1]) * t + c[:, 2]) * t + c[:, 3]
+    xy = _segment_points(nb, t)
     return np.where((t == 0.0) | ~np.isfinite(xy), nb[1], xy)  # coincident samples: the sample
 
 

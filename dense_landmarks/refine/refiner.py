@@ -11,7 +11,6 @@ control points; :func:`dense_landmarks.contours.dense_contours` resamples them w
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 
@@ -20,9 +19,8 @@ from dense_landmarks.crop import warp
 from dense_landmarks.refine.arcs import batch_initial_arcs, decoded_parts
 from dense_landmarks.refine.parts import REFINE_PARTS, crop_matrices
 from dense_landmarks.refine.ridge import MapAtlas, decode_arcs
+from dense_landmarks.sparse import WEIGHTS_DIR, make_runner
 from dense_landmarks.threads import holds_opencv_threads
-
-WEIGHTS_DIR = Path(__file__).resolve().parents[1] / "weights"
 
 
 class Refiner:
@@ -36,8 +34,6 @@ class Refiner:
     """
 
     def __init__(self, backend: str = "onnx", num_threads: int = 1):
-        from dense_landmarks.sparse import make_runner
-
         self.runners, self.size = {}, {}
         self.num_threads = num_threads
         for model in sorted({p.model for p in REFINE_PARTS}):
@@ -77,10 +73,10 @@ class Refiner:
         pts = np.array(points106, dtype=np.float64, copy=True)
         if pts.ndim != 3 or pts.shape[1:] != (scheme.NUM_POINTS, 2):
             raise ValueError(f"points106: expected (F, 106, 2), got {pts.shape}")
-        rings: list[dict[str, np.ndarray]] = [dict() for _ in range(len(pts))]
+        control: list[dict[str, np.ndarray]] = [dict() for _ in range(len(pts))]
         faces = np.flatnonzero(np.isfinite(pts).all(axis=(1, 2)))
         if not len(faces):
-            return rings, pts
+            return control, pts
         # jobs grouped by model, so each model's output stacks straight into the atlas
         todo = [
             (f, p, self.size[m]) for m, parts in self._parts.items() for f in faces for p in parts
@@ -99,16 +95,16 @@ class Refiner:
         arcs = batch_initial_arcs(pts, jobs)
         keep = [j for j, a in enumerate(arcs) if a is not None]
         if not keep:
-            return rings, pts
+            return control, pts
         index = np.concatenate([first[j] + np.arange(len(arcs[j])) for j in keep])
         decoded = decode_arcs(np.concatenate([arcs[j] for j in keep]), atlas, index)
         kept = [jobs[j] for j in keep]
-        part_rings, slots, knots = decoded_parts(
+        part_control, slots, knots = decoded_parts(
             [p for _, p, _ in kept], [m for _, _, m in kept], decoded
         )
         start = 0
-        for (f, _, _), r, s in zip(kept, part_rings, slots):
-            rings[f].update(r)
+        for (f, _, _), c, s in zip(kept, part_control, slots):
+            control[f].update(c)
             pts[f, s] = knots[start : start + len(s)]
             start += len(s)
-        return rings, pts
+        return control, pts

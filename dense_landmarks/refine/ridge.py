@@ -105,20 +105,18 @@ def snap_to_ridge(
 
     A point moves by its offset (sub-pixel: a parabola through the peak sample and its
     neighbours) times a confidence that ramps from 0 (ridge peak below ``min_peak``) to 1
-    (``2 * min_peak``) -- continuous, so tiny input changes never make a point jump. Offsets
-    are median-filtered over neighbours to drop single outliers. End points never move.
+    (``2 * min_peak``), so weak ridges fade in instead of switching on. (Where a profile has
+    two near-equal peaks, a tiny input change can still move the chosen one.) Offsets are
+    median-filtered over neighbours to drop single outliers. End points never move.
 
     Args:
-        arcs: (A, M, 2) float heatmap pixels, M >= 2; or (M, 2) with ``maps`` (h, w).
+        arcs: (A, M, 2) float heatmap pixels, M >= 2.
         maps: (K, h, w) heatmaps, or their :class:`MapAtlas`. index: (A,) int, the map of each
             arc (default: arc a uses map a, so K == A).
     Returns:
-        arcs of the same shape, float64.
+        (A, M, 2) float64.
     """
     arcs = np.asarray(arcs, dtype=np.float64)
-    single = arcs.ndim == 2
-    if single:
-        arcs, maps = arcs[None], np.asarray(maps)[None]
     if arcs.ndim != 3 or arcs.shape[2] != 2 or arcs.shape[1] < 2:
         raise ValueError(f"arcs: expected (A, M >= 2, 2), got {arcs.shape}")
     index = np.arange(len(arcs)) if index is None else np.asarray(index, dtype=np.int64)
@@ -154,8 +152,7 @@ def snap_to_ridge(
         b = np.concatenate([inner[:, 1:], inner[:, -1:]], axis=1)
         offset[:, 1:-1] = np.maximum(np.minimum(a, b), np.minimum(np.maximum(a, b), inner))
     offset[:, [0, -1]] = 0.0
-    out = arcs + offset[..., None] * normal
-    return out[0] if single else out
+    return arcs + offset[..., None] * normal
 
 
 def decode_arcs(
