@@ -10,7 +10,7 @@ from dense_landmarks.contours import dense_contours
 from dense_landmarks.face import Face
 
 __version__ = "0.1.0"
-__all__ = ["DenseLandmarker", "Face", "__version__", "dense_contours", "scheme"]
+__all__ = ["DenseLandmarker", "Face", "Tracker", "__version__", "dense_contours", "scheme"]
 
 
 def __getattr__(name: str) -> object:  # lazy: the models load onnxruntime (or torch) on first use
@@ -18,4 +18,8 @@ def __getattr__(name: str) -> object:  # lazy: the models load onnxruntime (or t
         from dense_landmarks.landmarker import DenseLandmarker
 
         return DenseLandmarker
+    if name == "Tracker":
+        from dense_landmarks.video.tracker import Tracker
+
+        return Tracker
     raise AttributeError(f"module 'dense_landmarks' has no attribute {name!r}")

@@ -143,6 +143,10 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--onnx", required=True, metavar="DIR", help="output folder")
     e.set_defaults(func=_cmd_export)
 
+    from dense_landmarks.video.cli import add_video_commands
+
+    add_video_commands(sub, _landmarker, _add_runtime_options)
+
     s = sub.add_parser("scheme", help="print the 106-point scheme (parts, flip pairs, 68 map)")
     s.set_defaults(func=_cmd_scheme)
     return p

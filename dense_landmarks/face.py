@@ -46,6 +46,8 @@ class Face:
         pose: (3,) float64 pitch, yaw, roll in degrees.
         contours: part name -> (n, 2) float64 dense contour points, pixels, in
             :data:`dense_landmarks.scheme.PART_NAMES` order.
+        quality: how much to trust the landmarks in [0, 1] (None: not measured).
+        track_id: identity of the face across video frames (None for still images).
     """
 
     box: np.ndarray
@@ -53,6 +55,8 @@ class Face:
     points: np.ndarray
     pose: np.ndarray = field(default_factory=lambda: np.full(3, np.nan))
     contours: dict[str, np.ndarray] = field(default_factory=dict)
+    quality: float | None = None
+    track_id: int | None = None
 
     def __post_init__(self) -> None:
         self.box = np.asarray(self.box, dtype=np.float64).reshape(4)

@@ -133,6 +133,31 @@ class DenseLandmarker:
         ]
         return sorted(faces, key=lambda f: -float(np.ptp(f.points[:, 0]) * np.ptp(f.points[:, 1])))
 
+    @holds_opencv_threads
+    def from_points(
+        self, image: np.ndarray, points106: np.ndarray, density: int | None = None
+    ) -> list[Face]:
+        """Faces re-cropped upright from previous points (e.g. the last video frame's), with
+        no detector call; one face per input face, in input order.
+
+        Args:
+            image: (H, W, 3) uint8 RGB. points106: (F, 106, 2) float image pixels.
+        """
+        from dense_landmarks.crop import landmark_box
+        from dense_landmarks.sparse import upright_crop
+
+        img = to_rgb8(image)
+        prev = np.asarray(points106, dtype=np.float64).reshape(-1, 106, 2)
+        pts, pose = self.sparse.predict_crops(img, [upright_crop(p) for p in prev])
+        control: list[dict[str, np.ndarray]] = [{} for _ in pts]
+        if self.refiner is not None and len(pts):
+            control, pts = self.refiner.refine(img, pts)
+        n = self.density if density is None else int(density)
+        return [
+            Face(box=landmark_box(p), score=1.0, points=p, pose=q, contours=_contours(p, n, c))
+            for p, q, c in zip(pts, pose, control)
+        ]
+
 
 def _contours(points: np.ndarray, n: int, control: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Dense contours through the refined control points; should a refined curve be degenerate

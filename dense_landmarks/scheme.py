@@ -75,6 +75,25 @@ POINTS: MappingProxyType[str, int] = MappingProxyType(
     {"right_eye_centre": 74, "left_eye_centre": 83, "right_pupil": 104, "left_pupil": 105}
 )
 
+#: Points that stay put while a face talks (eye corners, nose bridge, nose base): the video
+#: tracker's face frame and the lip-reading alignment are fitted on them.
+VIDEO_STABLE_POINTS: tuple[int, ...] = (66, 70, 75, 79, 51, 52, 53, 54, 58, 59, 60, 61, 62)
+#: Named mouth and eye-corner points for lip features (JD-106 indices).
+MOUTH_POINTS: MappingProxyType[str, int] = MappingProxyType(
+    {
+        "outer_right_corner": 84,
+        "outer_upper_mid": 87,
+        "outer_left_corner": 90,
+        "outer_lower_mid": 93,
+        "inner_right_corner": 96,
+        "inner_upper_mid": 98,
+        "inner_left_corner": 100,
+        "inner_lower_mid": 102,
+        "right_eye_outer": 66,
+        "left_eye_outer": 79,
+    }
+)
+
 #: Sub-runs of closed parts that the boundary models and label preparation name separately.
 #: Each is an ordered index run along the part's outline (endpoints shared with the neighbour).
 SUB_CONTOURS: MappingProxyType[str, tuple[int, ...]] = MappingProxyType(

@@ -1,0 +1,79 @@
+"""The ``video`` and ``lipread`` subcommands of ``dense-landmarks`` (registered by the CLI)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+
+def _tracker(args: argparse.Namespace, make_landmarker: Callable):
+    from dense_landmarks.video.one_euro import OneEuroParams
+    from dense_landmarks.video.tracker import Tracker, TrackerConfig
+
+    cfg = TrackerConfig(
+        smoothing=not args.no_smoothing,
+        shape=OneEuroParams(args.min_cutoff, args.beta, 1.0),
+        detect_every=args.detect_every,
+        max_faces=args.max_faces,
+    )
+    return Tracker(make_landmarker(args), cfg)
+
+
+def _run(args: argparse.Namespace, make_landmarker: Callable, lip: bool) -> int:
+    from dense_landmarks.video import jobs
+
+    try:
+        inputs = jobs.expand_videos(args.paths)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if lip and any(isinstance(p, int) for p in inputs):
+        print("error: lipread needs video files (a webcam has no end)", file=sys.stderr)
+        return 2
+    tracker, out = _tracker(args, make_landmarker), Path(args.out)
+    if lip:
+        report = jobs.run_jobs(
+            jobs.lipread_job,
+            tracker,
+            inputs,
+            out,
+            lambda s: [f"{s}.npz", f"{s}_mouth.mp4"],
+            args.resume,
+            progress=not args.quiet,
+        )
+    else:
+        report = jobs.run_jobs(
+            jobs.video_job,
+            tracker,
+            inputs,
+            out,
+            lambda s: [f"{s}.npz", *([f"{s}_overlay.mp4"] if args.overlay else [])],
+            args.resume,
+            overlay=args.overlay,
+            progress=not args.quiet,
+        )
+    print(report.summary())
+    return 1 if report.errors and not report.done and not report.skipped else 0
+
+
+def add_video_commands(sub, make_landmarker: Callable, add_runtime_options: Callable) -> None:
+    """Add ``video`` and ``lipread`` to the CLI's subparsers."""
+    for name, lip, text in (
+        ("video", False, "track faces in videos (files, folders or a webcam index) -> NPZ"),
+        ("lipread", True, "lip-reading front end: mouth ROI, lip contours, features -> NPZ"),
+    ):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("paths", nargs="+", help="video files, folders (recursive) or globs")
+        p.add_argument("--out", default=f"out/{name}", help="output folder")
+        if not lip:
+            p.add_argument("--overlay", action="store_true", help="also write <stem>_overlay.mp4")
+        p.add_argument("--resume", action="store_true", help="skip inputs whose outputs exist")
+        p.add_argument("--no-smoothing", action="store_true", help="raw per-frame landmarks")
+        p.add_argument("--min-cutoff", type=float, default=1.0, help="One-Euro min cutoff (Hz)")
+        p.add_argument("--beta", type=float, default=4.0, help="One-Euro speed coefficient")
+        p.add_argument("--detect-every", type=int, default=30, help="detector every N frames")
+        p.add_argument("--max-faces", type=int, default=1 if lip else 4)
+        add_runtime_options(p)
+        p.set_defaults(func=lambda a, lip=lip: _run(a, make_landmarker, lip))

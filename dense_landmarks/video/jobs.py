@@ -1,0 +1,236 @@
+"""Batch jobs over video files: ``video`` (tracked landmarks NPZ + overlay) and ``lipread``
+(mouth ROI, lip contours and features NPZ + mouth clip).
+
+Every output is written atomically; ``resume`` skips inputs whose outputs all exist; an
+unreadable video is reported with its path and the batch goes on; a truncated one is processed
+as far as it decodes and reported (its NPZ says ``truncated``).
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from dense_landmarks import scheme
+from dense_landmarks.atomic import atomic_write_bytes
+from dense_landmarks.batch import output_stems
+from dense_landmarks.video.io import VIDEO_SUFFIXES, VideoError, VideoWriter, open_video
+
+
+@dataclass
+class JobReport:
+    done: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"videos: {len(self.done)}, resumed (skipped): {len(self.skipped)}, "
+            f"errors: {len(self.errors)}, warnings: {len(self.warnings)}"
+        )
+
+
+def expand_videos(inputs: Iterable[str]) -> list[Path | int]:
+    """Files (any suffix), folders (recursive, video suffixes), globs and webcam indices."""
+    import glob
+
+    out: dict[Path | int, None] = {}
+    for item in inputs:
+        p = Path(item)
+        if item.isdigit() and not p.exists():
+            out[int(item)] = None
+        elif p.is_dir():
+            out.update(
+                (f, None) for f in sorted(p.rglob("*")) if f.suffix.lower() in VIDEO_SUFFIXES
+            )
+        elif p.is_file():
+            out[p] = None
+        else:
+            matches = [Path(m) for m in sorted(glob.glob(item, recursive=True))]
+            if not matches:
+                raise FileNotFoundError(f"{item}: no such file, folder or glob match")
+            out.update((m, None) for m in matches if m.is_file())
+    return list(out)
+
+
+def _npz_bytes(arrays: dict) -> bytes:
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **arrays)
+    return buf.getvalue()
+
+
+def _frames(reader, progress: bool, name: str):
+    if not progress:
+        yield from reader
+        return
+    from tqdm import tqdm
+
+    yield from tqdm(reader, total=reader.frames or None, desc=name, unit="frame", leave=False)
+
+
+def _stack_contours(faces_per_frame: list[dict[int, object]], slots: dict[int, int]) -> dict:
+    """``contours_<part>`` (T, F, n_part, 2) float32; a face whose part count differs from the
+    first face's (length-proportional layouts) is resampled to it."""
+    from curves import resample
+
+    first = next((f for fr in faces_per_frame for f in fr.values()), None)
+    if first is None:
+        return {}
+    out = {}
+    for part, ref in first.contours.items():
+        n, closed = len(ref), scheme.PARTS[part].closed
+        arr = np.full((len(faces_per_frame), len(slots), n, 2), np.nan, dtype=np.float32)
+        for t, fr in enumerate(faces_per_frame):
+            for tid, f in fr.items():
+                c = f.contours[part]
+                arr[t, slots[tid]] = (
+                    c if len(c) == n else resample(c, n, closed, merge_duplicates=True)
+                )
+        out[f"contours_{part}"] = arr
+    return out
+
+
+def video_job(tracker, src: Path | int, out: Path, stem: str, overlay: bool, progress: bool) -> str:
+    """Track one video: ``out/<stem>.npz`` (+ ``<stem>_overlay.mp4``). Returns a warning or ""."""
+    from dense_landmarks.draw import draw_contours
+
+    tracker.reset()
+    per_frame, times = [], []
+    with open_video(src) as reader:
+        writer = VideoWriter(out / f"{stem}_overlay.mp4", reader.fps, src) if overlay else None
+        try:
+            for rgb, t in _frames(reader, progress, stem):
+                faces = tracker.update(rgb, t)
+                per_frame.append({f.track_id: f for f in faces})
+                times.append(t)
+                if writer is not None:
+                    img = rgb
+                    for f in faces:
+                        img = draw_contours(img, f.contours, thickness=1)
+                    writer.write(img)
+        except BaseException:
+            if writer is not None:
+                writer.abort()
+            raise
+        fps, truncated, problem = reader.fps, reader.truncated, reader.problem
+    ids = sorted({tid for fr in per_frame for tid in fr}, key=lambda i: i)
+    slots = {tid: k for k, tid in enumerate(ids)}
+    T, F = len(per_frame), len(slots)
+    points = np.full((T, F, 106, 2), np.nan, dtype=np.float32)
+    valid = np.zeros((T, F), dtype=bool)
+    quality = np.full((T, F), np.nan, dtype=np.float32)
+    pose = np.full((T, F, 3), np.nan, dtype=np.float32)
+    track = np.full((T, F), -1, dtype=np.int32)
+    for t, fr in enumerate(per_frame):
+        for tid, f in fr.items():
+            k = slots[tid]
+            points[t, k], valid[t, k], track[t, k] = f.points, True, tid
+            quality[t, k], pose[t, k] = f.quality if f.quality is not None else np.nan, f.pose
+    arrays = {
+        "points106": points,
+        "valid": valid,
+        "track_id": track,
+        "quality": quality,
+        "pose": pose,
+        "timestamps": np.asarray(times, dtype=np.float64),
+        "fps": np.float64(fps),
+        "part_names": np.array(scheme.PART_NAMES),
+        "truncated": np.bool_(truncated),
+        "source": np.array(str(src)),
+        **_stack_contours(per_frame, slots),
+    }
+    atomic_write_bytes(out / f"{stem}.npz", _npz_bytes(arrays))
+    if writer is not None:
+        writer.close()
+    return problem
+
+
+def lipread_job(tracker, src: Path, out: Path, stem: str, progress: bool) -> str:
+    """Lip-reading front end for the largest face of one video: ``out/<stem>.npz`` and
+    ``out/<stem>_mouth.mp4``. Returns a warning or ""."""
+    from dense_landmarks.video import lipread as lr
+
+    tracker.reset()
+    rows, times = [], []
+    with open_video(src) as reader:
+        for rgb, t in _frames(reader, progress, stem):
+            faces = tracker.update(rgb, t)
+            rows.append(faces[0] if faces else None)
+            times.append(t)
+        fps, truncated, problem = reader.fps, reader.truncated, reader.problem
+    T, n = len(rows), lr.LIP_POINTS
+    valid = np.array([f is not None for f in rows])
+    if not valid.any():
+        raise VideoError(f"{src}: no face in any of its {T} frames")
+    points = np.full((T, 106, 2), np.nan)
+    outer = np.full((T, n, 2), np.nan, dtype=np.float32)
+    inner = np.full((T, n, 2), np.nan, dtype=np.float32)
+    feats = np.full((T, len(lr.FEATURE_NAMES)), np.nan, dtype=np.float32)
+    for t, f in enumerate(rows):
+        if f is not None:
+            points[t] = f.points
+            o, i = lr.lip_rings(f.contours, n)
+            outer[t], inner[t], feats[t] = o, i, lr.lip_features(f.points, o, i)
+    mats = lr.roi_matrices(points, valid)
+    roi = np.zeros((T, lr.ROI_SIZE, lr.ROI_SIZE), dtype=np.uint8)
+    with open_video(src) as reader, VideoWriter(out / f"{stem}_mouth.mp4", fps, src) as writer:
+        for t, (rgb, _) in enumerate(reader):
+            if t >= T:
+                break
+            roi[t] = lr.crop_roi(rgb, mats[t])
+            writer.write(roi[t])
+    arrays = {
+        "mouth_roi": roi,
+        "outer_lips": outer,
+        "inner_lips": inner,
+        "valid": valid,
+        "fps": np.float64(fps),
+        "timestamps": np.asarray(times, dtype=np.float64),
+        "features": feats,
+        "feature_names": np.array(lr.FEATURE_NAMES),
+        "points106": points.astype(np.float32),
+        "roi_matrix": mats.astype(np.float32),
+        "truncated": np.bool_(truncated),
+        "source": np.array(str(src)),
+    }
+    atomic_write_bytes(out / f"{stem}.npz", _npz_bytes(arrays))
+    return problem
+
+
+def run_jobs(
+    job: Callable[..., str],
+    tracker,
+    inputs: list[Path | int],
+    out: Path,
+    outputs: Callable[[str], list[str]],
+    resume: bool,
+    **kwargs: object,
+) -> JobReport:
+    """Run ``job(tracker, src, out, stem, **kwargs)`` on every input; ``outputs(stem)`` names
+    the files whose existence makes ``resume`` skip an input."""
+    report = JobReport()
+    files = [p for p in inputs if isinstance(p, Path)]
+    stems = output_stems(files)
+    for src in inputs:
+        stem = stems[src] if isinstance(src, Path) else f"webcam{src}"
+        if resume and all((out / name).exists() for name in outputs(stem)):
+            report.skipped.append(str(src))
+            continue
+        try:
+            warning = job(tracker, src, out, stem, **kwargs)
+        except VideoError as exc:
+            report.errors.append((str(src), str(exc)))
+            print(f"skipped: {exc}", file=sys.stderr)
+            continue
+        if warning:
+            report.warnings.append(warning)
+            print(f"warning: {warning} (kept the frames that decode)", file=sys.stderr)
+        report.done.append(str(src))
+        print(f"{src} -> {out / stem}.npz", file=sys.stderr)
+    return report

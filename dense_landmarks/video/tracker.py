@@ -1,0 +1,220 @@
+"""Face tracking over video frames with One-Euro smoothing in a face-normalised frame.
+
+    import dense_landmarks as dl
+    tracker = dl.Tracker()                     # or dl.Tracker(dl.DenseLandmarker(...), config)
+    for frame, t in frames:                    # (H, W, 3) uint8 RGB, seconds
+        faces = tracker.update(frame, t)       # list[dl.Face] with stable .track_id
+
+The detector runs on the first frame, when a face is lost (its tracking quality falls below
+``min_quality``) and every ``detect_every`` frames to pick up new faces; otherwise each face is
+re-cropped upright from its previous points. Smoothing (when on): a similarity fitted on the
+stable points (eye corners, nose) maps the face to a reference frame; its parameters are
+filtered with low lag (``pose``) and the shape in that frame (the 106 points and the refined
+contour control points) with more smoothing (``shape``), so head motion is not lagged while
+the lips' jitter is removed. The contours are drawn through the smoothed points.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from dense_landmarks import scheme
+from dense_landmarks.crop import landmark_box
+from dense_landmarks.face import Face
+from dense_landmarks.imageio import to_rgb8
+from dense_landmarks.sparse import upright_crop
+from dense_landmarks.video import align
+from dense_landmarks.video.one_euro import OneEuroFilter, OneEuroParams
+from dense_landmarks.video.quality import box_iou, tracking_quality
+
+
+@dataclass(frozen=True)
+class TrackerConfig:
+    """Tracker settings.
+
+    Attributes:
+        smoothing: One-Euro smoothing on (False: raw per-frame landmarks).
+        pose: filter of the face's similarity ``(log s, θ, tx/s, ty/s)`` (units: face sizes).
+        shape: filter of the points in the face frame (units: outer-eye-corner distances).
+        detect_every: run the detector every this many frames (new faces); 0: only when needed.
+        min_quality: a tracked face below this quality is lost (detector on the same frame).
+        max_faces: most faces tracked at once (largest kept).
+        passes: landmark passes on a tracked face (1: its upright re-crop from the previous
+            points is already the second pass's framing).
+        match_iou: a detection overlapping a tracked face this much is that face.
+    """
+
+    smoothing: bool = True
+    pose: OneEuroParams = field(default_factory=lambda: OneEuroParams(2.0, 1.0, 1.0))
+    shape: OneEuroParams = field(default_factory=lambda: OneEuroParams(1.0, 4.0, 1.0))
+    detect_every: int = 30
+    min_quality: float = 0.5
+    max_faces: int = 4
+    passes: int = 1
+    match_iou: float = 0.3
+
+
+@dataclass
+class _Track:
+    id: int
+    points: np.ndarray  # (106, 2) last output points (the next frame's crop)
+    pose: OneEuroFilter
+    shape: OneEuroFilter
+    theta: float = 0.0
+
+
+def _size(points: np.ndarray) -> float:
+    b = landmark_box(points)
+    return float((b[2] - b[0]) * (b[3] - b[1]))
+
+
+class Tracker:
+    """Tracks faces frame to frame (see module docstring).
+
+    Args:
+        landmarker: a :class:`dense_landmarks.DenseLandmarker` (default: one with default
+            settings).
+        config: :class:`TrackerConfig`.
+    """
+
+    def __init__(self, landmarker: object | None = None, config: TrackerConfig | None = None):
+        if landmarker is None:
+            from dense_landmarks.landmarker import DenseLandmarker
+
+            landmarker = DenseLandmarker()
+        self.landmarker = landmarker
+        self.config = config or TrackerConfig()
+        if self.config.passes not in (1, 2):
+            raise ValueError(f"passes: expected 1 or 2, got {self.config.passes}")
+        self._sparse = copy.copy(landmarker.sparse)  # shares the model, own pass count
+        self._sparse.passes = self.config.passes
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget every track (e.g. at a scene cut)."""
+        self._tracks: list[_Track] = []
+        self._next_id = 0
+        self._frame = -1
+        self._last_t: float | None = None
+
+    def _new_track(self, points: np.ndarray, track_id: int | None = None) -> _Track:
+        if track_id is None:
+            track_id, self._next_id = self._next_id, self._next_id + 1
+        cfg = self.config
+        return _Track(track_id, points, OneEuroFilter(cfg.pose), OneEuroFilter(cfg.shape, -1))
+
+    def _refine(self, img: np.ndarray, pts: np.ndarray) -> tuple[np.ndarray, list[dict]]:
+        refiner = self.landmarker.refiner
+        if refiner is None or not len(pts):
+            return pts, [{} for _ in pts]
+        control, pts = refiner.refine(img, pts)
+        return pts, control
+
+    def update(self, frame: np.ndarray, timestamp_s: float | None = None) -> list[Face]:
+        """Faces in this frame, largest first, each with ``track_id`` and ``quality``.
+
+        Args:
+            frame: (H, W, 3) uint8 RGB. timestamp_s: its time in seconds, increasing (None:
+                frame count / 30).
+        Returns:
+            list of :class:`dense_landmarks.Face` (points and contours: frame pixels).
+        """
+        img = to_rgb8(frame)
+        self._frame += 1
+        t = self._frame / 30.0 if timestamp_s is None else float(timestamp_s)
+        if self._last_t is not None and t <= self._last_t:
+            t = self._last_t + 1e-3  # repeated or out-of-order time stamps: keep time moving
+        self._last_t = t
+        cfg = self.config
+
+        tracks, lost = self._tracks, []
+        pts = np.zeros((0, 106, 2))
+        pose = np.zeros((0, 3))
+        if tracks:
+            pts, pose = self._sparse.predict_crops(img, [upright_crop(k.points) for k in tracks])
+            quality = [tracking_quality(k.points, p) for k, p in zip(tracks, pts)]
+            keep = [q >= cfg.min_quality for q in quality]
+            lost = [k for k, ok in zip(tracks, keep) if not ok]
+            tracks = [k for k, ok in zip(tracks, keep) if ok]
+            pts, pose = pts[keep], pose[keep]
+            quality = [q for q, ok in zip(quality, keep) if ok]
+        else:
+            quality = []
+
+        every = cfg.detect_every > 0 and self._frame % cfg.detect_every == 0
+        if not tracks or lost or every:
+            specs, boxes, _ = self.landmarker._first_crops(img)
+            boxes = np.asarray(boxes).reshape(-1, 4)
+            new = [
+                i
+                for i, b in enumerate(boxes)
+                if all(box_iou(b, landmark_box(p)) < cfg.match_iou for p in pts)
+            ]
+            if new:
+                npts, npose = self.landmarker.sparse.predict_crops(img, [specs[i] for i in new])
+                for p, q, i in zip(npts, npose, new):
+                    # a lost face found again where it was keeps its identity
+                    old = [
+                        k
+                        for k in lost
+                        if box_iou(boxes[i], landmark_box(k.points)) >= cfg.match_iou
+                    ]
+                    track = old[0] if old else self._new_track(p)
+                    if old:
+                        lost.remove(old[0])
+                        track.points = p
+                    tracks.append(track)
+                    pts = np.concatenate([pts, p[None]])
+                    pose = np.concatenate([pose, q[None]])
+                    quality.append(1.0)
+
+        order = np.argsort([-_size(p) for p in pts], kind="stable")[: cfg.max_faces]
+        tracks = [tracks[i] for i in order]
+        pts, pose, quality = pts[order], pose[order], [quality[i] for i in order]
+        pts, control = self._refine(img, pts)
+
+        faces = []
+        for k, p, q, c, qual in zip(tracks, pts, pose, control, quality):
+            if cfg.smoothing:
+                p, c = self._smooth(k, p, c, t)
+            k.points = p
+            contours = _contours(p, self.landmarker.density, c)
+            faces.append(
+                Face(
+                    box=landmark_box(p),
+                    score=qual,
+                    points=p,
+                    pose=q,
+                    contours=contours,
+                    quality=qual,
+                    track_id=k.id,
+                )
+            )
+        self._tracks = tracks
+        return faces
+
+    def _smooth(
+        self, track: _Track, points: np.ndarray, control: dict[str, np.ndarray], t: float
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """One-Euro on the similarity and on the points in the face frame."""
+        m = align.face_similarity(points)
+        params = align.to_params(m)
+        params[1] = track.theta + (params[1] - track.theta + np.pi) % (2 * np.pi) - np.pi
+        track.theta = float(params[1])
+        names = [n for n in scheme.PART_NAMES if n in control]
+        stacked = np.concatenate([points, *(control[n] for n in names)])
+        local = align.apply(align.invert(m), stacked)
+        smooth_m = align.from_params(track.pose(params, t))
+        out = align.apply(smooth_m, track.shape(local, t))
+        pts, rest = out[: len(points)], out[len(points) :]
+        sizes = np.cumsum([len(control[n]) for n in names])[:-1]
+        return pts, dict(zip(names, np.split(rest, sizes)))
+
+
+def _contours(points: np.ndarray, density: int, control: dict) -> dict[str, np.ndarray]:
+    from dense_landmarks.landmarker import _contours as contours
+
+    return contours(points, density, control)
