@@ -14,7 +14,7 @@ def _tracker(args: argparse.Namespace, make_landmarker: Callable):
 
     cfg = TrackerConfig(
         smoothing=not args.no_smoothing,
-        shape=OneEuroParams(args.min_cutoff, args.beta, 1.0),
+        shape=OneEuroParams(args.min_cutoff, args.beta, args.d_cutoff),
         detect_every=args.detect_every,
         max_faces=args.max_faces,
     )
@@ -72,7 +72,8 @@ def add_video_commands(sub, make_landmarker: Callable, add_runtime_options: Call
         p.add_argument("--resume", action="store_true", help="skip inputs whose outputs exist")
         p.add_argument("--no-smoothing", action="store_true", help="raw per-frame landmarks")
         p.add_argument("--min-cutoff", type=float, default=1.0, help="One-Euro min cutoff (Hz)")
-        p.add_argument("--beta", type=float, default=4.0, help="One-Euro speed coefficient")
+        p.add_argument("--beta", type=float, default=20.0, help="One-Euro speed coefficient")
+        p.add_argument("--d-cutoff", type=float, default=5.0, help="One-Euro speed cutoff (Hz)")
         p.add_argument("--detect-every", type=int, default=30, help="detector every N frames")
         p.add_argument("--max-faces", type=int, default=1 if lip else 4)
         add_runtime_options(p)

@@ -15,7 +15,7 @@ from dense_landmarks.video.align import STABLE_INDICES, STABLE_REFERENCE, apply,
 
 #: Residual of the stable points after the similarity fit (reference units, i.e. fractions of
 #: the outer-eye-corner distance) at which the shape score reaches 0.
-SHAPE_TOLERANCE = 0.15
+SHAPE_TOLERANCE = 0.35
 
 
 def box_iou(a: np.ndarray, b: np.ndarray) -> float:

@@ -6,7 +6,8 @@
         faces = tracker.update(frame, t)       # list[dl.Face] with stable .track_id
 
 The detector runs on the first frame, when a face is lost (its tracking quality falls below
-``min_quality``) and every ``detect_every`` frames to pick up new faces; otherwise each face is
+``min_quality``) and every ``detect_every`` frames to pick up new faces (a tracked face it
+misses is checked again on the next frame and dropped at the second miss); otherwise each face is
 re-cropped upright from its previous points. Smoothing (when on): a similarity fitted on the
 stable points (eye corners, nose) maps the face to a reference frame; its parameters are
 filtered with low lag (``pose``) and the shape in that frame (the 106 points and the refined
@@ -22,9 +23,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from dense_landmarks import scheme
-from dense_landmarks.crop import landmark_box
+from dense_landmarks.crop import from_crop, landmark_box, warp
 from dense_landmarks.face import Face
 from dense_landmarks.imageio import to_rgb8
+from dense_landmarks.pose import head_pose
 from dense_landmarks.sparse import upright_crop
 from dense_landmarks.video import align
 from dense_landmarks.video.one_euro import OneEuroFilter, OneEuroParams
@@ -37,24 +39,52 @@ class TrackerConfig:
 
     Attributes:
         smoothing: One-Euro smoothing on (False: raw per-frame landmarks).
-        pose: filter of the face's similarity ``(log s, θ, tx/s, ty/s)`` (units: face sizes).
-        shape: filter of the points in the face frame (units: outer-eye-corner distances).
+        pose: filter of the face's similarity ``(log s, θ, tx/s, ty/s)`` (units: face sizes);
+            light by default (α ≈ 0.96 at 25 fps): on the synthetic-motion videos any more
+            smoothing of the head's motion lagged it and raised the jitter.
+        shape: filter of the points in the face frame (units: the face's RMS radius over
+            :data:`FRAME_PARTS`); tuned on the GRID clips so the mouth opening keeps its lag
+            to the speech audio within one frame of the unsmoothed one.
         detect_every: run the detector every this many frames (new faces); 0: only when needed.
         min_quality: a tracked face below this quality is lost (detector on the same frame).
         max_faces: most faces tracked at once (largest kept).
-        passes: landmark passes on a tracked face (1: its upright re-crop from the previous
-            points is already the second pass's framing).
+        passes: landmark passes on a tracked face, each re-cropped upright from the last
+            (the second halves the jitter on the synthetic-motion videos).
         match_iou: a detection overlapping a tracked face this much is that face.
+        flip_average: average each tracked face's points with those of its mirrored crop (one
+            batched call; halves the frame-to-frame noise the network adds).
+        skip_refine: parts whose boundary refinement video leaves out (their contours run
+            through the sparse points). Default: the lips, whose refiner measured rougher and,
+            on one GRID speaker, unrelated to the speech (``python -m eval.video``).
     """
 
     smoothing: bool = True
-    pose: OneEuroParams = field(default_factory=lambda: OneEuroParams(2.0, 1.0, 1.0))
-    shape: OneEuroParams = field(default_factory=lambda: OneEuroParams(1.0, 4.0, 1.0))
+    pose: OneEuroParams = field(default_factory=lambda: OneEuroParams(100.0, 0.0, 1.0))
+    shape: OneEuroParams = field(default_factory=lambda: OneEuroParams(1.0, 20.0, 5.0))
     detect_every: int = 30
     min_quality: float = 0.5
     max_faces: int = 4
-    passes: int = 1
+    passes: int = 2
     match_iou: float = 0.3
+    flip_average: bool = True
+    skip_refine: tuple[str, ...] = ("outer_lips", "inner_lips")
+
+
+#: Parts whose points fit the tracker's face frame (rigid enough while talking; many points
+#: so the frame's own noise stays small).
+FRAME_PARTS = (
+    "jaw",
+    "right_brow",
+    "left_brow",
+    "nose_bridge",
+    "nose_base",
+    "right_eye",
+    "left_eye",
+)
+
+
+def _frame_indices(parts: tuple[str, ...]) -> list[int]:
+    return [i for n in parts for i in scheme.PARTS[n].indices]
 
 
 @dataclass
@@ -64,6 +94,8 @@ class _Track:
     pose: OneEuroFilter
     shape: OneEuroFilter
     theta: float = 0.0
+    misses: int = 0  # detector rounds in a row that did not find this face
+    reference: np.ndarray | None = None  # (106, 2) the first frame's points, unit size
 
 
 def _size(points: np.ndarray) -> float:
@@ -89,8 +121,7 @@ class Tracker:
         self.config = config or TrackerConfig()
         if self.config.passes not in (1, 2):
             raise ValueError(f"passes: expected 1 or 2, got {self.config.passes}")
-        self._sparse = copy.copy(landmarker.sparse)  # shares the model, own pass count
-        self._sparse.passes = self.config.passes
+        self._refiner = _without_parts(landmarker.refiner, self.config.skip_refine)
         self.reset()
 
     def reset(self) -> None:
@@ -107,11 +138,31 @@ class Tracker:
         return _Track(track_id, points, OneEuroFilter(cfg.pose), OneEuroFilter(cfg.shape, -1))
 
     def _refine(self, img: np.ndarray, pts: np.ndarray) -> tuple[np.ndarray, list[dict]]:
-        refiner = self.landmarker.refiner
-        if refiner is None or not len(pts):
+        if self._refiner is None or not len(pts):
             return pts, [{} for _ in pts]
-        control, pts = refiner.refine(img, pts)
+        control, pts = self._refiner.refine(img, pts)
         return pts, control
+
+    def _track_points(self, img: np.ndarray, previous: list[np.ndarray]):
+        """(F, 106, 2) points and (F, 3) pose of faces re-cropped upright from their previous
+        points: ``passes`` landmark passes, each averaged with its mirrored crop's."""
+        sp = self.landmarker.sparse
+        s = sp.input_size
+        for _ in range(self.config.passes):
+            mats = [upright_crop(p).matrix(s) for p in previous]
+            crops = [warp(img, m, s) for m in mats]
+            if self.config.flip_average:
+                crops += [c[:, ::-1] for c in crops]
+            out = sp._run(np.ascontiguousarray(np.stack(crops)))[0] * (s - 1)
+            if self.config.flip_average:
+                n = len(mats)
+                back = out[n:].copy()
+                back[..., 0] = (s - 1) - back[..., 0]
+                out = (out[:n] + back[:, scheme.FLIP_PERMUTATION]) / 2
+            previous = [from_crop(p, m) for p, m in zip(out, mats)]
+        pts = np.stack(previous)
+        pose = np.stack([head_pose(p, None, img.shape[:2]) for p in pts])
+        return pts, pose
 
     def update(self, frame: np.ndarray, timestamp_s: float | None = None) -> list[Face]:
         """Faces in this frame, largest first, each with ``track_id`` and ``quality``.
@@ -134,7 +185,7 @@ class Tracker:
         pts = np.zeros((0, 106, 2))
         pose = np.zeros((0, 3))
         if tracks:
-            pts, pose = self._sparse.predict_crops(img, [upright_crop(k.points) for k in tracks])
+            pts, pose = self._track_points(img, [k.points for k in tracks])
             quality = [tracking_quality(k.points, p) for k, p in zip(tracks, pts)]
             keep = [q >= cfg.min_quality for q in quality]
             lost = [k for k, ok in zip(tracks, keep) if not ok]
@@ -145,9 +196,18 @@ class Tracker:
             quality = []
 
         every = cfg.detect_every > 0 and self._frame % cfg.detect_every == 0
-        if not tracks or lost or every:
+        doubt = any(k.misses for k in tracks)
+        if not tracks or lost or every or doubt:
             specs, boxes, _ = self.landmarker._first_crops(img)
             boxes = np.asarray(boxes).reshape(-1, 4)
+            # a tracked face the detector misses twice in a row is gone
+            seen = [any(box_iou(b, landmark_box(p)) >= cfg.match_iou for b in boxes) for p in pts]
+            for k, ok in zip(tracks, seen):
+                k.misses = 0 if ok else k.misses + 1
+            keep = [k.misses < 2 for k in tracks]
+            tracks = [k for k, ok in zip(tracks, keep) if ok]
+            pts, pose = pts[keep], pose[keep]
+            quality = [q for q, ok in zip(quality, keep) if ok]
             new = [
                 i
                 for i, b in enumerate(boxes)
@@ -200,7 +260,11 @@ class Tracker:
         self, track: _Track, points: np.ndarray, control: dict[str, np.ndarray], t: float
     ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """One-Euro on the similarity and on the points in the face frame."""
-        m = align.face_similarity(points)
+        idx = _frame_indices(FRAME_PARTS)
+        if track.reference is None:
+            c = points[idx].mean(0)
+            track.reference = (points - c) / np.sqrt(((points[idx] - c) ** 2).sum(-1).mean())
+        m = align.fit_similarity(track.reference[idx], points[idx])
         params = align.to_params(m)
         params[1] = track.theta + (params[1] - track.theta + np.pi) % (2 * np.pi) - np.pi
         track.theta = float(params[1])
@@ -212,6 +276,21 @@ class Tracker:
         pts, rest = out[: len(points)], out[len(points) :]
         sizes = np.cumsum([len(control[n]) for n in names])[:-1]
         return pts, dict(zip(names, np.split(rest, sizes)))
+
+
+def _without_parts(refiner: object | None, skip: tuple[str, ...]) -> object | None:
+    """A view of ``refiner`` without the models whose parts are all in ``skip``."""
+    if refiner is None or not skip:
+        return refiner
+    from dense_landmarks.refine.parts import REFINE_PARTS
+
+    drop = {p.model for p in REFINE_PARTS} - {
+        p.model for p in REFINE_PARTS if not set(p.parts) <= set(skip)
+    }
+    view = copy.copy(refiner)
+    view.runners = {m: r for m, r in refiner.runners.items() if m not in drop}
+    view._parts = {m: v for m, v in refiner._parts.items() if m not in drop}
+    return view if view.runners else None
 
 
 def _contours(points: np.ndarray, density: int, control: dict) -> dict[str, np.ndarray]:

@@ -1,0 +1,335 @@
+"""Video evaluation: ours (tracking) against MediaPipe Face Mesh in tracking mode, same frames.
+
+    python -m eval.video --grid /work/shared/data/grid_talking --data /work/shared/data/300w_train
+
+On the GRID talking-face clips (real speech; the audio is the reference):
+- roughness of the mouth-opening signal: mean |second difference| / standard deviation;
+- its correlation with the log audio envelope at the best lag in ``LAGS`` (video frames; a
+  positive lag means the video leads the audio), and that lag with and without smoothing;
+- per-frame time of each system's tracking call, both pinned to one CPU core.
+On synthetic-motion videos (:mod:`eval.jitter`, still 300-W faces moved by known similarities):
+jitter of the 68 points after undoing the known motion, both in tracking mode.
+
+The mouth opening is the same measure for both systems: the inner-lip ring's area over its
+corner-to-corner width, over the outer-eye-corner distance
+(:func:`dense_landmarks.video.lipread.mouth_opening`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from dense_landmarks import scheme
+from dense_landmarks.imageio import read_image
+from dense_landmarks.video.io import open_video
+from dense_landmarks.video.lipread import mouth_opening, ring_resample
+from eval.jitter import jitter, make_video
+from eval.metrics import normaliser
+from eval.systems import REPO
+
+LAGS = range(-3, 6)
+TEACHER = ".venv-teacher/bin/python"
+MP_EYE_OUTER = (33, 263)  # MediaPipe mesh: subject's right / left outer eye corner
+MP_INNER_CORNERS = (78, 308)
+_M = scheme.MOUTH_POINTS
+
+
+def roughness(x: np.ndarray) -> float:
+    """Mean absolute second difference over the standard deviation of a 1-D signal."""
+    x = np.asarray(x, dtype=np.float64)
+    return float(np.abs(np.diff(x, 2)).mean() / x.std())
+
+
+def audio_envelope(path: Path, times: np.ndarray, fps: float) -> np.ndarray:
+    """Log RMS of the audio in a one-frame window centred on each video frame time (T,)."""
+    import av
+
+    with av.open(str(path)) as c:
+        st = c.streams.audio[0]
+        rate = st.rate
+        chunks = [
+            f.to_ndarray()
+            .astype(np.float64)
+            .reshape(f.layout.nb_channels if f.format.is_planar else 1, -1)
+            for f in c.decode(st)
+        ]
+    wave = np.concatenate([ch.mean(0) for ch in chunks])
+    half = 0.5 / fps
+    env = []
+    for t in times:
+        a, b = int(max(t - half, 0) * rate), int((t + half) * rate)
+        seg = wave[a:b]
+        env.append(np.sqrt(np.mean(seg**2)) if len(seg) else 0.0)
+    env = np.asarray(env)
+    return np.log(env + 1e-3 * env.max())
+
+
+def lagged_correlation(video: np.ndarray, audio: np.ndarray) -> tuple[float, int]:
+    """Best Pearson correlation of ``video[t]`` with ``audio[t + lag]`` over ``LAGS``."""
+    best = (-np.inf, 0)
+    n = len(video)
+    for lag in LAGS:
+        a, b = (video[: n - lag], audio[lag:]) if lag >= 0 else (video[-lag:], audio[: n + lag])
+        r = float(np.corrcoef(a, b)[0, 1])
+        best = max(best, (r, lag))
+    return best
+
+
+def _fill(x: np.ndarray) -> np.ndarray:
+    ok = np.isfinite(x)
+    return np.interp(np.arange(len(x)), np.flatnonzero(ok), x[ok]) if ok.any() else x
+
+
+def _ours_track(tracker, frames: list[np.ndarray], fps: float):
+    """Per-frame (106 points or None, inner ring or None), per-frame ms."""
+    tracker.reset()
+    rows, ms = [], []
+    for k, rgb in enumerate(frames):
+        t0 = time.perf_counter()
+        faces = tracker.update(rgb, k / fps)
+        ms.append((time.perf_counter() - t0) * 1e3)
+        f = faces[0] if faces else None
+        rows.append((f.points, f.contours["inner_lips"]) if f else (None, None))
+    return rows, np.asarray(ms)
+
+
+def ours_opening(rows) -> np.ndarray:
+    out = []
+    for p, inner in rows:
+        if p is None:
+            out.append(np.nan)
+            continue
+        d = np.linalg.norm(p[_M["left_eye_outer"]] - p[_M["right_eye_outer"]])
+        corners = p[[_M["inner_right_corner"], _M["inner_left_corner"]]]
+        out.append(mouth_opening(ring_resample(inner, 64), corners, d))
+    return _fill(np.asarray(out))
+
+
+def mp_opening(points: np.ndarray, inner_ring: np.ndarray) -> np.ndarray:
+    out = []
+    for p in points:
+        if not np.isfinite(p).all():
+            out.append(np.nan)
+            continue
+        d = np.linalg.norm(p[MP_EYE_OUTER[1]] - p[MP_EYE_OUTER[0]])
+        out.append(mouth_opening(p[inner_ring], p[list(MP_INNER_CORNERS)], d))
+    return _fill(np.asarray(out))
+
+
+def run_mediapipe(sequences: list[dict], cpu: int | None, python: Path) -> dict[str, np.ndarray]:
+    if not python.exists():
+        raise SystemExit(f"{python} missing: MediaPipe runs in its own venv (`make teacher`)")
+    with tempfile.TemporaryDirectory() as tmp:
+        rq, rs = Path(tmp) / "request.json", Path(tmp) / "response.npz"
+        rq.write_text(json.dumps({"cpu": cpu, "sequences": sequences}), encoding="utf-8")
+        proc = subprocess.run(
+            [str(python), "-m", "eval.peers.mediapipe_video", str(rq), str(rs)],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+        )
+        if proc.returncode != 0:
+            raise RuntimeError(f"mediapipe runner failed:\n{proc.stderr[-2000:]}")
+        with np.load(rs) as z:
+            return {k: z[k] for k in z.files}
+
+
+def _mp_slot_map() -> tuple[np.ndarray, np.ndarray]:
+    from training.labels.mesh import MAP_PATH
+
+    m = json.loads(MAP_PATH.read_text(encoding="utf-8"))
+    return np.asarray(m["vertices"]), np.asarray(m["weights"])
+
+
+def evaluate(
+    grid: Path,
+    data: Path | None,
+    jitter_faces: int,
+    frames: int,
+    out: Path,
+    cpu: int | None,
+    teacher: Path = REPO / TEACHER,
+) -> dict:
+    from dense_landmarks.landmarker import DenseLandmarker
+    from dense_landmarks.video.tracker import Tracker, TrackerConfig
+
+    if cpu is not None:
+        os.sched_setaffinity(0, {cpu})
+    out.mkdir(parents=True, exist_ok=True)
+    lm = DenseLandmarker(num_threads=1)
+    smooth, raw = Tracker(lm), Tracker(lm, TrackerConfig(smoothing=False))
+    clips = sorted(grid.glob("*.mpg"))
+    seqs, decoded = [], []
+    for clip in clips:
+        with open_video(clip) as v:
+            fr = [(rgb, t) for rgb, t in v]
+            fps = v.fps
+        frames_np = np.stack([f for f, _ in fr])
+        np.save(out / f"{clip.stem}_frames.npy", frames_np)
+        seqs.append({"frames": str(out / f"{clip.stem}_frames.npy")})
+        decoded.append((clip, [f for f, _ in fr], np.array([t for _, t in fr]), fps))
+    jit_items = []
+    if data is not None and jitter_faces > 0:
+        from eval.data import load_faces
+
+        rng = np.random.default_rng(0)
+        (out / "jitter_frames").mkdir(exist_ok=True)
+        for i, f in enumerate(load_faces(data, "val", limit=jitter_faces)):
+            items = make_video(f.image, f.points68, frames, rng, out / "jitter_frames", f"v{i:03d}")
+            jit_items.append((f, items))
+            seqs.append({"images": [it["image"] for it in items]})
+    mp = run_mediapipe(seqs, cpu, teacher)
+    inner_ring = mp["inner_lips"]
+
+    result: dict = {"clips": {}, "ms": {}}
+    ms_ours, ms_mp = [], []
+    for k, (clip, fr, times, fps) in enumerate(decoded):
+        env = audio_envelope(clip, times, fps)
+        rows_s, ms = _ours_track(smooth, fr, fps)
+        rows_r, _ = _ours_track(raw, fr, fps)
+        ms_ours.append(ms)
+        ms_mp.append(mp[f"ms_{k}"])
+        sig = {
+            "ours": ours_opening(rows_s),
+            "ours_raw": ours_opening(rows_r),
+            "mediapipe": mp_opening(mp[f"points_{k}"], inner_ring),
+        }
+        result["clips"][clip.stem] = {
+            name: {
+                "roughness": roughness(x),
+                **dict(zip(("corr", "lag"), lagged_correlation(x, env))),
+            }
+            for name, x in sig.items()
+        }
+        np.savez(out / f"{clip.stem}_signals.npz", envelope=env, **sig)
+    verts, wts = _mp_slot_map()
+    jit = {"ours": [], "mediapipe": []}
+    for j, (f, items) in enumerate(jit_items):
+        k = len(decoded) + j
+        rows, ms = _ours_track(smooth, [read_image(it["image"]) for it in items], 25.0)
+        mats = [np.asarray(it["matrix"]) for it in items]
+        iod = float(normaliser(f.points68[None])[0])
+        ours68 = [scheme.to_68(p) if p is not None else None for p, _ in rows]
+        mp68 = [
+            np.einsum("kjd,kj->kd", p[verts], wts)[scheme.IBUG68_FROM_106]
+            if np.isfinite(p).all()
+            else None
+            for p in mp[f"points_{k}"]
+        ]
+        jit["ours"].append(jitter(ours68, mats, iod))
+        jit["mediapipe"].append(jitter(mp68, mats, iod))
+    result["jitter"] = {
+        k: float(np.mean([x for x in v if x is not None]))
+        if any(x is not None for x in v)
+        else float("nan")
+        for k, v in jit.items()
+    }
+    result["jitter_videos"] = {k: sum(x is not None for x in v) for k, v in jit.items()}
+    allo, allm = np.concatenate(ms_ours), np.concatenate(ms_mp)
+    result["ms"] = {
+        "ours": {"mean": float(allo.mean()), "median": float(np.median(allo))},
+        "mediapipe": {"mean": float(allm.mean()), "median": float(np.median(allm))},
+    }
+    for p in out.glob("*_frames.npy"):
+        p.unlink()
+    return result
+
+
+def table(r: dict) -> str:
+    lines = [
+        "| clip | roughness ours | raw (no smoothing) | MediaPipe | corr ours | raw | MediaPipe | lag ours | raw | MediaPipe |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    names = ("ours", "ours_raw", "mediapipe")
+    for clip, row in r["clips"].items():
+        lines.append(
+            f"| {clip} | "
+            + " | ".join(f"{row[n]['roughness']:.3f}" for n in names)
+            + " | "
+            + " | ".join(f"{row[n]['corr']:.3f}" for n in names)
+            + " | "
+            + " | ".join(f"{row[n]['lag']:+d}" for n in names)
+            + " |"
+        )
+    mean = {
+        n: {
+            k: float(np.mean([row[n][k] for row in r["clips"].values()]))
+            for k in ("roughness", "corr")
+        }
+        for n in names
+    }
+    lines.append(
+        "| **mean** | "
+        + " | ".join(f"{mean[n]['roughness']:.3f}" for n in names)
+        + " | "
+        + " | ".join(f"{mean[n]['corr']:.3f}" for n in names)
+        + " | | | |"
+    )
+    ro, rm = mean["ours"]["roughness"], mean["mediapipe"]["roughness"]
+    co, cm = mean["ours"]["corr"], mean["mediapipe"]["corr"]
+    worst = min(row["ours"]["corr"] - row["mediapipe"]["corr"] for row in r["clips"].values())
+    lag_gap = max(abs(row["ours"]["lag"] - row["ours_raw"]["lag"]) for row in r["clips"].values())
+    jo, jm = r["jitter"]["ours"], r["jitter"]["mediapipe"]
+    to, tm = r["ms"]["ours"]["mean"], r["ms"]["mediapipe"]["mean"]
+    lines += [
+        "",
+        f"- roughness ours / MediaPipe: {ro / rm:.2f} (target <= 0.5): {'OK' if ro <= 0.5 * rm else 'MISSED'}",
+        f"- correlation mean ours {co:.3f} vs MediaPipe {cm:.3f} (target >=): {'OK' if co >= cm else 'MISSED'}; "
+        f"worst clip ours - MediaPipe {worst:+.3f} (target >= -0.1): {'OK' if worst >= -0.1 else 'MISSED'}",
+        f"- lag with vs without smoothing: at most {lag_gap} frame(s) apart (target <= 1): {'OK' if lag_gap <= 1 else 'MISSED'}",
+        f"- jitter (% IOD, {r['jitter_videos']['ours']}/{r['jitter_videos']['mediapipe']} videos): ours {100 * jo:.3f}, "
+        f"MediaPipe {100 * jm:.3f}, ratio {jo / jm:.2f} (target <= 0.8): {'OK' if jo <= 0.8 * jm else 'MISSED'}",
+        f"- tracking ms/frame (one core, mean over GRID frames): ours {to:.1f} (median {r['ms']['ours']['median']:.1f}), "
+        f"MediaPipe {tm:.1f} (median {r['ms']['mediapipe']['median']:.1f}), ratio {to / tm:.2f} (target <= 1): "
+        f"{'OK' if to <= tm else 'MISSED'}",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--grid", default=os.environ.get("GRID", "../shared/data/grid_talking"))
+    ap.add_argument(
+        "--data",
+        default=os.environ.get("DATA", "../shared/data/300w_train"),
+        help="300-W folder for the synthetic-motion jitter videos ('' to skip)",
+    )
+    ap.add_argument("--jitter-faces", type=int, default=8)
+    ap.add_argument("--frames", type=int, default=30, help="frames per jitter video")
+    ap.add_argument("--cpu", type=int, default=0, help="pin both systems to this core (-1: no pin)")
+    ap.add_argument("--out", default="runs/video")
+    ap.add_argument(
+        "--teacher",
+        default=os.environ.get("TEACHER_PYTHON", str(REPO / TEACHER)),
+        help="python of the venv with mediapipe",
+    )
+    args = ap.parse_args(argv)
+    out = Path(args.out)
+    r = evaluate(
+        Path(args.grid),
+        Path(args.data) if args.data else None,
+        args.jitter_faces,
+        args.frames,
+        out,
+        None if args.cpu < 0 else args.cpu,
+        Path(args.teacher),
+    )
+    (out / "video.json").write_text(json.dumps(r, indent=1), encoding="utf-8")
+    text = table(r)
+    (out / "video.md").write_text(text + "\n", encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
