@@ -71,6 +71,11 @@ def add_video_commands(sub, make_landmarker: Callable, add_runtime_options: Call
             p.add_argument("--overlay", action="store_true", help="also write <stem>_overlay.mp4")
         p.add_argument("--resume", action="store_true", help="skip inputs whose outputs exist")
         p.add_argument("--no-smoothing", action="store_true", help="raw per-frame landmarks")
+        p.add_argument(
+            "--online",
+            action="store_true",
+            help="files: keep the online (causal) smoothing, no backward pass",
+        )
         p.add_argument("--min-cutoff", type=float, default=1.0, help="One-Euro min cutoff (Hz)")
         p.add_argument("--beta", type=float, default=20.0, help="One-Euro speed coefficient")
         p.add_argument("--d-cutoff", type=float, default=5.0, help="One-Euro speed cutoff (Hz)")

@@ -96,8 +96,39 @@ def _stack_contours(faces_per_frame: list[dict[int, object]], slots: dict[int, i
     return out
 
 
-def video_job(tracker, src: Path | int, out: Path, stem: str, overlay: bool, progress: bool) -> str:
-    """Track one video: ``out/<stem>.npz`` (+ ``<stem>_overlay.mp4``). Returns a warning or ""."""
+def _two_sided(tracker, points: np.ndarray, contours: dict, valid: np.ndarray, times) -> None:
+    """In place: the backward smoothing pass of :mod:`dense_landmarks.video.offline` over
+    each face slot's 106 points and contour points (float32 arrays (T, F, n, 2))."""
+    from dense_landmarks.video.offline import backward_smooth
+    from dense_landmarks.video.tracker import FRAME_PARTS, _frame_indices
+
+    names = list(contours)
+    sizes = np.cumsum([points.shape[2]] + [contours[k].shape[2] for k in names])[:-1]
+    for f in range(points.shape[1]):
+        stack = np.concatenate([points[:, f]] + [contours[k][:, f] for k in names], axis=1)
+        out = backward_smooth(
+            stack, valid[:, f], times, _frame_indices(FRAME_PARTS), tracker.config.shape
+        )
+        parts = np.split(out, sizes, axis=1)
+        points[:, f] = parts[0]
+        for k, arr in zip(names, parts[1:]):
+            contours[k][:, f] = arr
+
+
+def video_job(
+    tracker,
+    src: Path | int,
+    out: Path,
+    stem: str,
+    overlay: bool,
+    progress: bool,
+    two_sided: bool = True,
+) -> str:
+    """Track one video: ``out/<stem>.npz`` (+ ``<stem>_overlay.mp4``). Returns a warning or "".
+
+    ``two_sided`` (files only): after the online tracking pass, smooth backward in time too
+    (no phase lag; :mod:`dense_landmarks.video.offline`). The overlay shows the online pass.
+    """
     from dense_landmarks.draw import draw_contours
 
     tracker.reset()
@@ -132,6 +163,9 @@ def video_job(tracker, src: Path | int, out: Path, stem: str, overlay: bool, pro
             k = slots[tid]
             points[t, k], valid[t, k], track[t, k] = f.points, True, tid
             quality[t, k], pose[t, k] = f.quality if f.quality is not None else np.nan, f.pose
+    contours = _stack_contours(per_frame, slots)
+    if two_sided and tracker.config.smoothing and isinstance(src, Path):
+        _two_sided(tracker, points, contours, valid, np.asarray(times))
     arrays = {
         "points106": points,
         "valid": valid,
@@ -143,7 +177,8 @@ def video_job(tracker, src: Path | int, out: Path, stem: str, overlay: bool, pro
         "part_names": np.array(scheme.PART_NAMES),
         "truncated": np.bool_(truncated),
         "source": np.array(str(src)),
-        **_stack_contours(per_frame, slots),
+        "two_sided": np.bool_(two_sided and tracker.config.smoothing),
+        **contours,
     }
     atomic_write_bytes(out / f"{stem}.npz", _npz_bytes(arrays))
     if writer is not None:
@@ -151,9 +186,11 @@ def video_job(tracker, src: Path | int, out: Path, stem: str, overlay: bool, pro
     return problem
 
 
-def lipread_job(tracker, src: Path, out: Path, stem: str, progress: bool) -> str:
+def lipread_job(
+    tracker, src: Path, out: Path, stem: str, progress: bool, two_sided: bool = True
+) -> str:
     """Lip-reading front end for the largest face of one video: ``out/<stem>.npz`` and
-    ``out/<stem>_mouth.mp4``. Returns a warning or ""."""
+    ``out/<stem>_mouth.mp4``. Returns a warning or "". ``two_sided``: as in :func:`video_job`."""
     from dense_landmarks.video import lipread as lr
 
     tracker.reset()
@@ -168,15 +205,21 @@ def lipread_job(tracker, src: Path, out: Path, stem: str, progress: bool) -> str
     valid = np.array([f is not None for f in rows])
     if not valid.any():
         raise VideoError(f"{src}: no face in any of its {T} frames")
-    points = np.full((T, 106, 2), np.nan)
-    outer = np.full((T, n, 2), np.nan, dtype=np.float32)
-    inner = np.full((T, n, 2), np.nan, dtype=np.float32)
-    feats = np.full((T, len(lr.FEATURE_NAMES)), np.nan, dtype=np.float32)
+    stack = np.full((T, 106 + 2 * n, 2), np.nan)
     for t, f in enumerate(rows):
         if f is not None:
-            points[t] = f.points
-            o, i = lr.lip_rings(f.contours, n)
-            outer[t], inner[t], feats[t] = o, i, lr.lip_features(f.points, o, i)
+            stack[t] = np.concatenate([f.points, *lr.lip_rings(f.contours, n)])
+    if two_sided and tracker.config.smoothing:
+        from dense_landmarks.video.offline import backward_smooth
+        from dense_landmarks.video.tracker import FRAME_PARTS, _frame_indices
+
+        stack = backward_smooth(
+            stack, valid, np.asarray(times), _frame_indices(FRAME_PARTS), tracker.config.shape
+        )
+    points, outer, inner = stack[:, :106], stack[:, 106 : 106 + n], stack[:, 106 + n :]
+    feats = np.full((T, len(lr.FEATURE_NAMES)), np.nan, dtype=np.float32)
+    for t in np.flatnonzero(valid):
+        feats[t] = lr.lip_features(points[t], outer[t], inner[t])
     mats = lr.roi_matrices(points, valid)
     roi = np.zeros((T, lr.ROI_SIZE, lr.ROI_SIZE), dtype=np.uint8)
     with open_video(src) as reader, VideoWriter(out / f"{stem}_mouth.mp4", fps, src) as writer:
@@ -187,8 +230,8 @@ def lipread_job(tracker, src: Path, out: Path, stem: str, progress: bool) -> str
             writer.write(roi[t])
     arrays = {
         "mouth_roi": roi,
-        "outer_lips": outer,
-        "inner_lips": inner,
+        "outer_lips": outer.astype(np.float32),
+        "inner_lips": inner.astype(np.float32),
         "valid": valid,
         "fps": np.float64(fps),
         "timestamps": np.asarray(times, dtype=np.float64),
@@ -196,6 +239,7 @@ def lipread_job(tracker, src: Path, out: Path, stem: str, progress: bool) -> str
         "feature_names": np.array(lr.FEATURE_NAMES),
         "points106": points.astype(np.float32),
         "roi_matrix": mats.astype(np.float32),
+        "two_sided": np.bool_(two_sided and tracker.config.smoothing),
         "truncated": np.bool_(truncated),
         "source": np.array(str(src)),
     }

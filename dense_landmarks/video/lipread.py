@@ -101,7 +101,7 @@ def _fill_gaps(x: np.ndarray, valid: np.ndarray) -> np.ndarray:
     return np.stack([np.interp(t, idx, x[idx, j]) for j in range(x.shape[1])], 1)
 
 
-def roi_matrices(points106: np.ndarray, valid: np.ndarray, sigma: float = 1.5) -> np.ndarray:
+def roi_matrices(points106: np.ndarray, valid: np.ndarray, sigma: float = 1.0) -> np.ndarray:
     """Per-frame affine maps from the frame into the :data:`ROI_SIZE` mouth crop.
 
     Args:
@@ -116,7 +116,8 @@ def roi_matrices(points106: np.ndarray, valid: np.ndarray, sigma: float = 1.5) -
     valid = np.asarray(valid, dtype=bool)
     if not valid.any():
         raise ValueError("roi_matrices: no frame has a face")
-    m = align.face_similarity(np.where(valid[:, None, None], pts, 0.0))  # reference -> image
+    pts = np.where(valid[:, None, None], pts, pts[np.flatnonzero(valid)[0]])  # gaps: filled below
+    m = align.face_similarity(pts)  # reference -> image
     params = align.to_params(m)
     params[:, 1] = np.unwrap(params[:, 1])
     outer = list(scheme.PARTS["outer_lips"].indices)

@@ -4,8 +4,8 @@ eval.peers.mediapipe_video REQUEST RESPONSE`` (standard library, numpy, OpenCV, 
 
 Request JSON: ``{"cpu": int | null, "sequences": [{"frames": path to a (T, H, W, 3) uint8 RGB
 .npy | "images": [PNG paths]}]}``. Response ``.npz``: ``points_<k>`` (T, 478, 2) float32 pixels
-(centre of the top-left pixel at (0, 0); NaN where no face), ``ms_<k>`` (T,) the time of each
-``process`` call, and ``inner_lips`` / ``outer_lips`` (the mesh's lip rings, vertex indices
+(centre of the top-left pixel at (0, 0); NaN where no face), ``ms_<k>`` / ``cpu_<k>`` (T,) the wall / process CPU
+milliseconds of each ``process`` call, and ``inner_lips`` / ``outer_lips`` (the mesh's lip rings, vertex indices
 from the right mouth corner).
 """
 
@@ -47,16 +47,17 @@ def main() -> int:
         start = ring.index((61, 78)[k])  # the subject's right mouth corner
         out[name] = np.array(ring[start:] + ring[:start])
     for k, seq in enumerate(req["sequences"]):
-        pts, ms = [], []
+        pts, ms, cpu = [], [], []
         with mp.solutions.face_mesh.FaceMesh(
             static_image_mode=False, max_num_faces=1, refine_landmarks=True
         ) as mesh:
             for rgb in _frames(seq):
                 rgb = np.ascontiguousarray(rgb)
                 h, w = rgb.shape[:2]
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 res = mesh.process(rgb)
                 ms.append((time.perf_counter() - t0) * 1e3)
+                cpu.append((time.process_time() - c0) * 1e3)
                 if res.multi_face_landmarks:
                     lm = res.multi_face_landmarks[0].landmark
                     pts.append([[p.x * w - 0.5, p.y * h - 0.5] for p in lm])
@@ -64,6 +65,7 @@ def main() -> int:
                     pts.append(np.full((478, 2), np.nan))
         out[f"points_{k}"] = np.asarray(pts, dtype=np.float32)
         out[f"ms_{k}"] = np.asarray(ms)
+        out[f"cpu_{k}"] = np.asarray(cpu)
     tmp = sys.argv[2] + ".tmp.npz"
     np.savez(tmp, **out)
     os.replace(tmp, sys.argv[2])

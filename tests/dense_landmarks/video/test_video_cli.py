@@ -1,0 +1,65 @@
+import shutil
+
+import numpy as np
+import pytest
+
+from dense_landmarks import scheme
+from dense_landmarks.cli import main
+from dense_landmarks.video.io import open_video
+
+
+@pytest.fixture(scope="module")
+def corpus(face_video, tmp_path_factory):
+    """A folder with a good clip (in a subfolder), a truncated clip and a non-video '.mp4'."""
+    d = tmp_path_factory.mktemp("clips")
+    (d / "sub").mkdir()
+    shutil.copy(face_video[0], d / "sub" / "good.mp4")
+    data = face_video[0].read_bytes()
+    (d / "cut.mp4").write_bytes(data[: len(data) * 2 // 3])
+    (d / "notes.mp4").write_text("not a video\n")
+    (d / "readme.txt").write_text("ignored: not a video suffix\n")
+    return d
+
+
+def test_video_command_writes_npz_and_overlay_with_audio(corpus, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert (
+        main(["video", str(corpus), "--out", str(out), "--overlay", "--quiet", "--density", "300"])
+        == 0
+    )
+    err = capsys.readouterr().err
+    assert "notes.mp4" in err and "cut.mp4" in err and "truncated" in err
+    with np.load(out / "good.npz") as z:
+        T = len(z["timestamps"])
+        assert T == 20 and z["points106"].shape == (T, 1, 106, 2) and z["valid"].all()
+        assert (z["track_id"] == 0).all() and not z["truncated"] and z["two_sided"]
+        for part in scheme.PART_NAMES:
+            c = z[f"contours_{part}"]
+            assert c.shape[:2] == (T, 1) and c.shape[3] == 2 and np.isfinite(c).all()
+        assert np.allclose(np.diff(z["timestamps"]), 0.04) and float(z["fps"]) == 25.0
+    with np.load(out / "cut.npz") as z:
+        assert z["truncated"] and 0 < len(z["timestamps"]) < 20
+    assert not (out / "notes.npz").exists()
+    with open_video(out / "good_overlay.mp4") as v:
+        assert v.has_audio and sum(1 for _ in v) == 20
+    assert not list(out.glob("*.part.mp4")) and not list(out.glob(".*.tmp"))
+
+    before = (out / "good.npz").stat().st_mtime_ns
+    assert main(["video", str(corpus), "--out", str(out), "--overlay", "--quiet", "--resume"]) == 0
+    assert (out / "good.npz").stat().st_mtime_ns == before
+    assert "resumed (skipped): 2" in capsys.readouterr().out
+
+
+def test_lipread_command_on_a_folder_with_resume(corpus, tmp_path, capsys):
+    out = tmp_path / "lip"
+    args = ["lipread", str(corpus / "sub"), str(corpus / "notes.mp4"), "--out", str(out), "--quiet"]
+    assert main(args) == 0
+    assert (out / "good.npz").exists() and (out / "good_mouth.mp4").exists()
+    assert "notes.mp4" in capsys.readouterr().err
+    assert main([*args, "--resume"]) == 0
+    assert "resumed (skipped): 1" in capsys.readouterr().out
+
+
+def test_missing_input_is_a_usage_error(tmp_path, capsys):
+    assert main(["video", str(tmp_path / "nope.mp4"), "--out", str(tmp_path)]) == 2
+    assert "nope.mp4" in capsys.readouterr().err
