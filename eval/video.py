@@ -346,6 +346,28 @@ def _ok(flag: bool) -> str:
     return "OK" if flag else "MISSED"
 
 
+def roi_sheet(folder: Path, per_clip: int = 10) -> Path:
+    """``folder/roi_sheet.png``: ``per_clip`` evenly spaced mouth ROIs of every lipread NPZ in
+    ``folder`` (one row per clip), to look at centring, stability and scale across speakers."""
+    import cv2
+
+    rows = []
+    for path in sorted(folder.glob("*.npz")):
+        with np.load(path) as z:
+            if "mouth_roi" not in z.files:
+                continue
+            roi = z["mouth_roi"]
+        pick = np.linspace(0, len(roi) - 1, per_clip).round().astype(int)
+        row = np.hstack([np.pad(roi[k], 2, constant_values=255) for k in pick])
+        cv2.putText(row, path.stem, (4, 12), cv2.FONT_HERSHEY_SIMPLEX, 0.35, 255, 1)
+        rows.append(row)
+    if not rows:
+        raise SystemExit(f"{folder}: no lipread NPZ files")
+    out = folder / "roi_sheet.png"
+    cv2.imwrite(str(out), np.vstack(rows))
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -365,7 +387,13 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("TEACHER_PYTHON", str(REPO / TEACHER)),
         help="python of the venv with mediapipe",
     )
+    ap.add_argument(
+        "--roi-sheet", metavar="DIR", help="only write DIR/roi_sheet.png from lipread outputs"
+    )
     args = ap.parse_args(argv)
+    if args.roi_sheet:
+        print(roi_sheet(Path(args.roi_sheet)))
+        return 0
     out = Path(args.out)
     r = evaluate(
         Path(args.grid),

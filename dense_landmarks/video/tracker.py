@@ -8,11 +8,14 @@
 The detector runs on the first frame, when a face is lost (its tracking quality falls below
 ``min_quality``) and every ``detect_every`` frames to pick up new faces (a tracked face it
 misses is checked again on the next frame and dropped at the second miss); otherwise each face is
-re-cropped upright from its previous points. Smoothing (when on): a similarity fitted on the
-stable points (eye corners, nose) maps the face to a reference frame; its parameters are
-filtered with low lag (``pose``) and the shape in that frame (the 106 points and the refined
-contour control points) with more smoothing (``shape``), so head motion is not lagged while
-the lips' jitter is removed. The contours are drawn through the smoothed points.
+re-cropped upright from its previous points (two passes, each averaged with the mirrored
+crop's prediction). Smoothing (when on): a similarity fitted on the face's rigid parts and jaw
+(:data:`FRAME_PARTS`, against the track's first shape) maps the face to its own frame; its
+parameters are filtered with almost no lag (``pose``) and the shape in that frame (the 106
+points and the refined contour control points) with the speed-adaptive One-Euro filter
+(``shape``), so head motion is not lagged while the landmarks' jitter is removed. The contours
+are drawn through the smoothed points. Whole files can add a backward pass
+(:mod:`dense_landmarks.video.offline`) for smoothing without phase lag.
 """
 
 from __future__ import annotations
