@@ -204,6 +204,7 @@ def evaluate(
     out.mkdir(parents=True, exist_ok=True)
     lm = DenseLandmarker(num_threads=1)
     smooth, raw = Tracker(lm), Tracker(lm, TrackerConfig(smoothing=False))
+    raw_lips = Tracker(lm, TrackerConfig(smoothing=False, skip_refine=()))  # video's choice
     clips = sorted(grid.glob("*.mpg"))
     seqs, decoded = [], []
     for clip in clips:
@@ -234,6 +235,7 @@ def evaluate(
         env = audio_envelope(clip, times, fps)
         rows_s, ms, cpu = _ours_track(smooth, fr, fps)
         rows_r, _, _ = _ours_track(raw, fr, fps)
+        rows_l, _, _ = _ours_track(raw_lips, fr, fps)
         times_ours["ms"].append(ms)
         times_ours["cpu"].append(cpu)
         times_mp["ms"].append(mp[f"ms_{k}"])
@@ -242,6 +244,7 @@ def evaluate(
             "ours": ours_opening(two_sided(rows_s, fps, smooth.config.shape)),
             "ours_online": ours_opening(rows_s),
             "ours_raw": ours_opening(rows_r),
+            "ours_raw_lips_refined": ours_opening(rows_l),
             "mediapipe": mp_opening(mp[f"points_{k}"], inner_ring),
         }
         result["clips"][clip.stem] = {
@@ -295,6 +298,7 @@ NAMES = {
     "ours": "ours (files: two-sided)",
     "ours_online": "ours (online)",
     "ours_raw": "ours (no smoothing)",
+    "ours_raw_lips_refined": "ours (no smoothing, lips refined)",
     "mediapipe": "MediaPipe (tracking)",
 }
 

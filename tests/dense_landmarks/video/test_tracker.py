@@ -90,3 +90,9 @@ def test_bad_config_and_empty_frames(landmarker):
     tr = Tracker(landmarker)
     assert tr.update(np.zeros((64, 64, 3), np.uint8), 0.0) == []
     assert tr.update(np.zeros((64, 64, 3), np.uint8), 0.0) == []  # repeated time is fine
+
+
+def test_tracker_is_exported_lazily():
+    import dense_landmarks as dl
+
+    assert dl.Tracker is Tracker
