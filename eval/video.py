@@ -122,20 +122,19 @@ def delay(reference: np.ndarray, signal: np.ndarray, max_lag: int = 3) -> float:
     return float(lags[k])
 
 
-def two_sided(rows, fps: float, params) -> list:
-    """The file jobs' two-sided smoothing (:mod:`dense_landmarks.video.offline`) of tracked
-    rows (106 points, inner-lip contour)."""
-    from dense_landmarks.video.offline import backward_smooth
+def two_sided(rows, fps: float, sigma_s: float | None = None) -> list:
+    """The file jobs' zero-phase smoothing (:mod:`dense_landmarks.video.offline`) of
+    unsmoothed tracked rows (106 points, inner-lip contour)."""
+    from dense_landmarks.video.offline import DEFAULT_SIGMA_S, smooth_sequence
     from dense_landmarks.video.tracker import FRAME_PARTS, _frame_indices
 
+    sigma_s = DEFAULT_SIGMA_S if sigma_s is None else sigma_s
     valid = np.array([p is not None for p, _ in rows])
     stack = np.full((len(rows), 106 + 64, 2), np.nan)
     for t, (p, inner) in enumerate(rows):
         if p is not None:
             stack[t] = np.concatenate([p, ring_resample(inner, 64)])
-    out = backward_smooth(
-        stack, valid, np.arange(len(rows)) / fps, _frame_indices(FRAME_PARTS), params
-    )
+    out = smooth_sequence(stack, valid, fps, _frame_indices(FRAME_PARTS), sigma_s)
     return [(o[:106], o[106:]) if ok else (None, None) for o, ok in zip(out, valid)]
 
 
@@ -195,6 +194,7 @@ def evaluate(
     out: Path,
     cpu: int | None,
     teacher: Path = REPO / TEACHER,
+    sigma_s: float | None = None,
 ) -> dict:
     from dense_landmarks.landmarker import DenseLandmarker
     from dense_landmarks.video.tracker import Tracker, TrackerConfig
@@ -241,7 +241,7 @@ def evaluate(
         times_mp["ms"].append(mp[f"ms_{k}"])
         times_mp["cpu"].append(mp[f"cpu_{k}"])
         sig = {
-            "ours": ours_opening(two_sided(rows_s, fps, smooth.config.shape)),
+            "ours": ours_opening(two_sided(rows_r, fps, sigma_s)),
             "ours_online": ours_opening(rows_s),
             "ours_raw": ours_opening(rows_r),
             "ours_raw_lips_refined": ours_opening(rows_l),
@@ -295,7 +295,7 @@ def evaluate(
 
 
 NAMES = {
-    "ours": "ours (files: two-sided)",
+    "ours": "ours (files: zero-phase)",
     "ours_online": "ours (online)",
     "ours_raw": "ours (no smoothing)",
     "ours_raw_lips_refined": "ours (no smoothing, lips refined)",
@@ -316,7 +316,7 @@ def table(r: dict) -> str:
     lines.append(
         "delay of the smoothed opening behind the unsmoothed one (frames, cross-correlation peak): "
         + ", ".join(
-            f"{c}: {d['ours']:+.2f} two-sided / {d['ours_online']:+.2f} online"
+            f"{c}: {d['ours']:+.2f} files / {d['ours_online']:+.2f} online"
             for c, d in r["delay"].items()
         )
     )
@@ -392,6 +392,9 @@ def main(argv: list[str] | None = None) -> int:
         help="python of the venv with mediapipe",
     )
     ap.add_argument(
+        "--sigma", type=float, help="file smoothing sigma, seconds (default: the package's)"
+    )
+    ap.add_argument(
         "--roi-sheet", metavar="DIR", help="only write DIR/roi_sheet.png from lipread outputs"
     )
     args = ap.parse_args(argv)
@@ -407,6 +410,7 @@ def main(argv: list[str] | None = None) -> int:
         out,
         None if args.cpu < 0 else args.cpu,
         Path(args.teacher),
+        args.sigma,
     )
     (out / "video.json").write_text(json.dumps(r, indent=1), encoding="utf-8")
     text = table(r)

@@ -7,6 +7,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from dense_landmarks.video.offline import DEFAULT_SIGMA_S
+
 
 def _tracker(args: argparse.Namespace, make_landmarker: Callable):
     from dense_landmarks.video.one_euro import OneEuroParams
@@ -42,6 +44,8 @@ def _run(args: argparse.Namespace, make_landmarker: Callable, lip: bool) -> int:
             lambda s: [f"{s}.npz", f"{s}_mouth.mp4"],
             args.resume,
             progress=not args.quiet,
+            two_sided=not args.online,
+            sigma_s=args.sigma,
         )
     else:
         report = jobs.run_jobs(
@@ -53,6 +57,8 @@ def _run(args: argparse.Namespace, make_landmarker: Callable, lip: bool) -> int:
             args.resume,
             overlay=args.overlay,
             progress=not args.quiet,
+            two_sided=not args.online,
+            sigma_s=args.sigma,
         )
     print(report.summary())
     return 1 if report.errors and not report.done and not report.skipped else 0
@@ -74,7 +80,13 @@ def add_video_commands(sub, make_landmarker: Callable, add_runtime_options: Call
         p.add_argument(
             "--online",
             action="store_true",
-            help="files: keep the online (causal) smoothing, no backward pass",
+            help="files: the online (causal) One-Euro output instead of zero-phase smoothing",
+        )
+        p.add_argument(
+            "--sigma",
+            type=float,
+            default=DEFAULT_SIGMA_S,
+            help="files: zero-phase smoothing, seconds (Gaussian standard deviation)",
         )
         p.add_argument("--min-cutoff", type=float, default=1.0, help="One-Euro min cutoff (Hz)")
         p.add_argument("--beta", type=float, default=20.0, help="One-Euro speed coefficient")

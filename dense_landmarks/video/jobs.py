@@ -20,6 +20,7 @@ from dense_landmarks import scheme
 from dense_landmarks.atomic import atomic_write_bytes
 from dense_landmarks.batch import output_stems
 from dense_landmarks.video.io import VIDEO_SUFFIXES, VideoError, VideoWriter, open_video
+from dense_landmarks.video.offline import DEFAULT_SIGMA_S
 
 
 @dataclass
@@ -96,19 +97,31 @@ def _stack_contours(faces_per_frame: list[dict[int, object]], slots: dict[int, i
     return out
 
 
-def _two_sided(tracker, points: np.ndarray, contours: dict, valid: np.ndarray, times) -> None:
-    """In place: the backward smoothing pass of :mod:`dense_landmarks.video.offline` over
-    each face slot's 106 points and contour points (float32 arrays (T, F, n, 2))."""
-    from dense_landmarks.video.offline import backward_smooth
+def _raw_tracker(tracker, two_sided: bool):
+    """The tracker to run for a file: with two-sided smoothing, its unsmoothed twin (same
+    models), whose output :mod:`dense_landmarks.video.offline` then smooths without lag."""
+    from dataclasses import replace
+
+    from dense_landmarks.video.tracker import Tracker
+
+    if not (two_sided and tracker.config.smoothing):
+        return tracker
+    return Tracker(tracker.landmarker, replace(tracker.config, smoothing=False))
+
+
+def _two_sided(
+    points: np.ndarray, contours: dict, valid: np.ndarray, fps: float, sigma_s: float
+) -> None:
+    """In place: :func:`dense_landmarks.video.offline.smooth_sequence` over each face slot's
+    106 points and contour points (float32 arrays (T, F, n, 2))."""
+    from dense_landmarks.video.offline import smooth_sequence
     from dense_landmarks.video.tracker import FRAME_PARTS, _frame_indices
 
     names = list(contours)
     sizes = np.cumsum([points.shape[2]] + [contours[k].shape[2] for k in names])[:-1]
     for f in range(points.shape[1]):
         stack = np.concatenate([points[:, f]] + [contours[k][:, f] for k in names], axis=1)
-        out = backward_smooth(
-            stack, valid[:, f], times, _frame_indices(FRAME_PARTS), tracker.config.shape
-        )
+        out = smooth_sequence(stack, valid[:, f], fps, _frame_indices(FRAME_PARTS), sigma_s)
         parts = np.split(out, sizes, axis=1)
         points[:, f] = parts[0]
         for k, arr in zip(names, parts[1:]):
@@ -123,18 +136,22 @@ def video_job(
     overlay: bool,
     progress: bool,
     two_sided: bool = True,
+    sigma_s: float = DEFAULT_SIGMA_S,
 ) -> str:
     """Track one video: ``out/<stem>.npz`` (+ ``<stem>_overlay.mp4``). Returns a warning or "".
 
-    ``two_sided`` (files only): after the online tracking pass, smooth backward in time too
-    (no phase lag; :mod:`dense_landmarks.video.offline`). The overlay shows the online pass.
+    ``two_sided`` (files only, when the tracker smooths): smooth the whole unsmoothed track
+    without phase lag (:mod:`dense_landmarks.video.offline`) instead of the online filter.
     """
     from dense_landmarks.draw import draw_contours
 
+    two_sided = two_sided and isinstance(src, Path) and tracker.config.smoothing
+    tracker = _raw_tracker(tracker, two_sided)
     tracker.reset()
     per_frame, times = [], []
+    live_overlay = overlay and not two_sided  # otherwise drawn after smoothing, below
     with open_video(src) as reader:
-        writer = VideoWriter(out / f"{stem}_overlay.mp4", reader.fps, src) if overlay else None
+        writer = VideoWriter(out / f"{stem}_overlay.mp4", reader.fps, src) if live_overlay else None
         try:
             for rgb, t in _frames(reader, progress, stem):
                 faces = tracker.update(rgb, t)
@@ -164,8 +181,8 @@ def video_job(
             points[t, k], valid[t, k], track[t, k] = f.points, True, tid
             quality[t, k], pose[t, k] = f.quality if f.quality is not None else np.nan, f.pose
     contours = _stack_contours(per_frame, slots)
-    if two_sided and tracker.config.smoothing and isinstance(src, Path):
-        _two_sided(tracker, points, contours, valid, np.asarray(times))
+    if two_sided:
+        _two_sided(points, contours, valid, fps, sigma_s)
     arrays = {
         "points106": points,
         "valid": valid,
@@ -177,22 +194,48 @@ def video_job(
         "part_names": np.array(scheme.PART_NAMES),
         "truncated": np.bool_(truncated),
         "source": np.array(str(src)),
-        "two_sided": np.bool_(two_sided and tracker.config.smoothing),
+        "two_sided": np.bool_(two_sided),
         **contours,
     }
+    if overlay and two_sided:
+        _overlay(src, out / f"{stem}_overlay.mp4", fps, contours, valid)
     atomic_write_bytes(out / f"{stem}.npz", _npz_bytes(arrays))
     if writer is not None:
         writer.close()
     return problem
 
 
+def _overlay(src: Path, path: Path, fps: float, contours: dict, valid: np.ndarray) -> None:
+    """Decode ``src`` again and draw each frame's (smoothed) contours: ``path`` with audio."""
+    from dense_landmarks.draw import draw_contours
+
+    with open_video(src) as reader, VideoWriter(path, fps, src) as writer:
+        for t, (rgb, _) in enumerate(reader):
+            if t >= len(valid):
+                break
+            img = rgb
+            for f in np.flatnonzero(valid[t]):
+                img = draw_contours(
+                    img, {k[len("contours_") :]: v[t, f] for k, v in contours.items()}, thickness=1
+                )
+            writer.write(img)
+
+
 def lipread_job(
-    tracker, src: Path, out: Path, stem: str, progress: bool, two_sided: bool = True
+    tracker,
+    src: Path,
+    out: Path,
+    stem: str,
+    progress: bool,
+    two_sided: bool = True,
+    sigma_s: float = DEFAULT_SIGMA_S,
 ) -> str:
     """Lip-reading front end for the largest face of one video: ``out/<stem>.npz`` and
     ``out/<stem>_mouth.mp4``. Returns a warning or "". ``two_sided``: as in :func:`video_job`."""
     from dense_landmarks.video import lipread as lr
 
+    two_sided = two_sided and tracker.config.smoothing
+    tracker = _raw_tracker(tracker, two_sided)
     tracker.reset()
     rows, times = [], []
     with open_video(src) as reader:
@@ -209,13 +252,11 @@ def lipread_job(
     for t, f in enumerate(rows):
         if f is not None:
             stack[t] = np.concatenate([f.points, *lr.lip_rings(f.contours, n)])
-    if two_sided and tracker.config.smoothing:
-        from dense_landmarks.video.offline import backward_smooth
+    if two_sided:
+        from dense_landmarks.video.offline import smooth_sequence
         from dense_landmarks.video.tracker import FRAME_PARTS, _frame_indices
 
-        stack = backward_smooth(
-            stack, valid, np.asarray(times), _frame_indices(FRAME_PARTS), tracker.config.shape
-        )
+        stack = smooth_sequence(stack, valid, fps, _frame_indices(FRAME_PARTS), sigma_s)
     points, outer, inner = stack[:, :106], stack[:, 106 : 106 + n], stack[:, 106 + n :]
     feats = np.full((T, len(lr.FEATURE_NAMES)), np.nan, dtype=np.float32)
     for t in np.flatnonzero(valid):
@@ -239,7 +280,7 @@ def lipread_job(
         "feature_names": np.array(lr.FEATURE_NAMES),
         "points106": points.astype(np.float32),
         "roi_matrix": mats.astype(np.float32),
-        "two_sided": np.bool_(two_sided and tracker.config.smoothing),
+        "two_sided": np.bool_(two_sided),
         "truncated": np.bool_(truncated),
         "source": np.array(str(src)),
     }

@@ -14,8 +14,8 @@ crop's prediction). Smoothing (when on): a similarity fitted on the face's rigid
 parameters are filtered with almost no lag (``pose``) and the shape in that frame (the 106
 points and the refined contour control points) with the speed-adaptive One-Euro filter
 (``shape``), so head motion is not lagged while the landmarks' jitter is removed. The contours
-are drawn through the smoothed points. Whole files can add a backward pass
-(:mod:`dense_landmarks.video.offline`) for smoothing without phase lag.
+are drawn through the smoothed points. Whole files can instead be smoothed without phase lag
+(:mod:`dense_landmarks.video.offline`).
 """
 
 from __future__ import annotations

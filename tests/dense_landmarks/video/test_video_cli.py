@@ -63,3 +63,10 @@ def test_lipread_command_on_a_folder_with_resume(corpus, tmp_path, capsys):
 def test_missing_input_is_a_usage_error(tmp_path, capsys):
     assert main(["video", str(tmp_path / "nope.mp4"), "--out", str(tmp_path)]) == 2
     assert "nope.mp4" in capsys.readouterr().err
+
+
+def test_online_flag_keeps_the_causal_output(corpus, tmp_path):
+    out = tmp_path / "online"
+    assert main(["video", str(corpus / "sub"), "--out", str(out), "--online", "--quiet"]) == 0
+    with np.load(out / "good.npz") as z:
+        assert not z["two_sided"] and z["valid"].all()
