@@ -81,8 +81,9 @@ def _stack_contours(faces_per_frame: list[dict[int, object]], slots: dict[int, i
     from curves import resample
 
     first = next((f for fr in faces_per_frame for f in fr.values()), None)
-    if first is None:
-        return {}
+    if first is None:  # no face in any frame
+        empty = np.zeros((len(faces_per_frame), 0, 0, 2), dtype=np.float32)
+        return {f"contours_{part}": empty for part in scheme.PART_NAMES}
     out = {}
     for part, ref in first.contours.items():
         n, closed = len(ref), scheme.PARTS[part].closed
@@ -162,6 +163,12 @@ def video_job(
                     for f in faces:
                         img = draw_contours(img, f.contours, thickness=1)
                     writer.write(img)
+        except KeyboardInterrupt:
+            if not isinstance(src, int) or not per_frame:
+                if writer is not None:
+                    writer.abort()
+                raise
+            # a webcam ends when its user stops it: keep what was recorded
         except BaseException:
             if writer is not None:
                 writer.abort()

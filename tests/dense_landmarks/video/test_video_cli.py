@@ -70,3 +70,16 @@ def test_online_flag_keeps_the_causal_output(corpus, tmp_path):
     assert main(["video", str(corpus / "sub"), "--out", str(out), "--online", "--quiet"]) == 0
     with np.load(out / "good.npz") as z:
         assert not z["two_sided"] and z["valid"].all()
+
+
+def test_a_video_without_faces(tmp_path, capsys):
+    from tests.dense_landmarks.video.synth import write_video
+
+    clip = write_video(
+        tmp_path / "blank.mp4", [np.full((64, 64, 3), 10 * k, np.uint8) for k in range(6)]
+    )
+    assert main(["video", str(clip), "--out", str(tmp_path / "v"), "--quiet"]) == 0
+    with np.load(tmp_path / "v" / "blank.npz") as z:
+        assert z["points106"].shape == (6, 0, 106, 2) and z["contours_jaw"].shape == (6, 0, 0, 2)
+    assert main(["lipread", str(clip), "--out", str(tmp_path / "l"), "--quiet"]) == 1
+    assert "no face in any of its 6 frames" in capsys.readouterr().err
