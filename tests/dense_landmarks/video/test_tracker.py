@@ -96,3 +96,12 @@ def test_tracker_is_exported_lazily():
     import dense_landmarks as dl
 
     assert dl.Tracker is Tracker
+
+
+def test_a_new_face_is_picked_up_at_the_next_detection_round(face_video, landmarker):
+    frames = face_video[1]
+    blank = np.full_like(frames[0], 128)
+    clip = [np.hstack([f, blank if k < 3 else f[:, ::-1]]) for k, f in enumerate(frames[:8])]
+    tr = Tracker(landmarker, TrackerConfig(detect_every=4))
+    counts = [len(tr.update(f, k / 25)) for k, f in enumerate(clip)]
+    assert counts == [1, 1, 1, 1, 2, 2, 2, 2]  # appears at frame 3, found at frame 4
