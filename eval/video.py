@@ -1,18 +1,19 @@
 """Video evaluation: ours (tracking) against MediaPipe Face Mesh in tracking mode, same frames.
 
-    python -m eval.video --grid /work/shared/data/grid_talking --data /work/shared/data/300w_train
+    python -m eval.video --grid ../shared/data/grid_talking --data ../shared/data/300w_train
+    python -m eval.video --roi-sheet out/lip     # contact sheet of `dense-landmarks lipread` ROIs
 
 On the GRID talking-face clips (real speech; the audio is the reference):
 - roughness of the mouth-opening signal: mean |second difference| / standard deviation;
-- its correlation with the log audio envelope at the best lag in ``LAGS`` (video frames; a
-  positive lag means the video leads the audio), and that lag with and without smoothing;
+- its correlation with the log audio envelope at the best lag in ``eval.lipsync.LAGS`` (video
+  frames; positive: the video leads the audio), and that lag with and without smoothing;
 - per-frame time of each system's tracking call, both pinned to one CPU core.
 On synthetic-motion videos (:mod:`eval.jitter`, still 300-W faces moved by known similarities):
 jitter of the 68 points after undoing the known motion, both in tracking mode.
 
-The mouth opening is the same measure for both systems: the inner-lip ring's area over its
-corner-to-corner width, over the outer-eye-corner distance
-(:func:`dense_landmarks.video.lipread.mouth_opening`).
+The signals and measures are in :mod:`eval.lipsync`. Ours is run three ways: files (the
+zero-phase smoothing of ``dense-landmarks video``/``lipread``), online (the tracker's One-Euro
+filter) and unsmoothed.
 """
 
 from __future__ import annotations
@@ -30,62 +31,20 @@ import numpy as np
 from dense_landmarks import scheme
 from dense_landmarks.imageio import read_image
 from dense_landmarks.video.io import open_video
-from dense_landmarks.video.lipread import mouth_opening, ring_resample
+from dense_landmarks.video.lipread import ring_resample
 from eval.jitter import jitter, make_video
+from eval.lipsync import (
+    audio_envelope,
+    delay,
+    lagged_correlation,
+    mp_opening,
+    ours_opening,
+    roughness,
+)
 from eval.metrics import normaliser
 from eval.systems import REPO
 
-LAGS = range(-3, 6)
 TEACHER = ".venv-teacher/bin/python"
-MP_EYE_OUTER = (33, 263)  # MediaPipe mesh: subject's right / left outer eye corner
-MP_INNER_CORNERS = (78, 308)
-_M = scheme.MOUTH_POINTS
-
-
-def roughness(x: np.ndarray) -> float:
-    """Mean absolute second difference over the standard deviation of a 1-D signal."""
-    x = np.asarray(x, dtype=np.float64)
-    return float(np.abs(np.diff(x, 2)).mean() / x.std())
-
-
-def audio_envelope(path: Path, times: np.ndarray, fps: float) -> np.ndarray:
-    """Log RMS of the audio in a one-frame window centred on each video frame time (T,)."""
-    import av
-
-    with av.open(str(path)) as c:
-        st = c.streams.audio[0]
-        rate = st.rate
-        chunks = [
-            f.to_ndarray()
-            .astype(np.float64)
-            .reshape(f.layout.nb_channels if f.format.is_planar else 1, -1)
-            for f in c.decode(st)
-        ]
-    wave = np.concatenate([ch.mean(0) for ch in chunks])
-    half = 0.5 / fps
-    env = []
-    for t in times:
-        a, b = int(max(t - half, 0) * rate), int((t + half) * rate)
-        seg = wave[a:b]
-        env.append(np.sqrt(np.mean(seg**2)) if len(seg) else 0.0)
-    env = np.asarray(env)
-    return np.log(env + 1e-3 * env.max())
-
-
-def lagged_correlation(video: np.ndarray, audio: np.ndarray) -> tuple[float, int]:
-    """Best Pearson correlation of ``video[t]`` with ``audio[t + lag]`` over ``LAGS``."""
-    best = (-np.inf, 0)
-    n = len(video)
-    for lag in LAGS:
-        a, b = (video[: n - lag], audio[lag:]) if lag >= 0 else (video[-lag:], audio[: n + lag])
-        r = float(np.corrcoef(a, b)[0, 1])
-        best = max(best, (r, lag))
-    return best
-
-
-def _fill(x: np.ndarray) -> np.ndarray:
-    ok = np.isfinite(x)
-    return np.interp(np.arange(len(x)), np.flatnonzero(ok), x[ok]) if ok.any() else x
 
 
 def _ours_track(tracker, frames: list[np.ndarray], fps: float):
@@ -102,31 +61,11 @@ def _ours_track(tracker, frames: list[np.ndarray], fps: float):
     return rows, np.asarray(ms), np.asarray(cpu)
 
 
-def delay(reference: np.ndarray, signal: np.ndarray, max_lag: int = 3) -> float:
-    """Frames by which ``signal`` lags ``reference`` (cross-correlation peak, parabolic
-    sub-frame refinement); positive: ``signal`` is late."""
-    n = len(reference)
-    lags = np.arange(-max_lag, max_lag + 1)
-    r = []
-    for lag in lags:
-        a, b = (
-            (reference[: n - lag], signal[lag:])
-            if lag >= 0
-            else (reference[-lag:], signal[: n + lag])
-        )
-        r.append(np.corrcoef(a, b)[0, 1])
-    k = int(np.argmax(r))
-    if 0 < k < len(r) - 1:
-        den = r[k - 1] - 2 * r[k] + r[k + 1]
-        return float(lags[k] + (0.5 * (r[k - 1] - r[k + 1]) / den if den else 0.0))
-    return float(lags[k])
-
-
 def two_sided(rows, fps: float, sigma_s: float | None = None) -> list:
     """The file jobs' zero-phase smoothing (:mod:`dense_landmarks.video.offline`) of
     unsmoothed tracked rows (106 points, inner-lip contour)."""
     from dense_landmarks.video.offline import DEFAULT_SIGMA_S, smooth_sequence
-    from dense_landmarks.video.tracker import FRAME_PARTS, _frame_indices
+    from dense_landmarks.video.tracker import FRAME_PARTS, frame_indices
 
     sigma_s = DEFAULT_SIGMA_S if sigma_s is None else sigma_s
     valid = np.array([p is not None for p, _ in rows])
@@ -134,31 +73,8 @@ def two_sided(rows, fps: float, sigma_s: float | None = None) -> list:
     for t, (p, inner) in enumerate(rows):
         if p is not None:
             stack[t] = np.concatenate([p, ring_resample(inner, 64)])
-    out = smooth_sequence(stack, valid, fps, _frame_indices(FRAME_PARTS), sigma_s)
+    out = smooth_sequence(stack, valid, fps, frame_indices(FRAME_PARTS), sigma_s)
     return [(o[:106], o[106:]) if ok else (None, None) for o, ok in zip(out, valid)]
-
-
-def ours_opening(rows) -> np.ndarray:
-    out = []
-    for p, inner in rows:
-        if p is None:
-            out.append(np.nan)
-            continue
-        d = np.linalg.norm(p[_M["left_eye_outer"]] - p[_M["right_eye_outer"]])
-        corners = p[[_M["inner_right_corner"], _M["inner_left_corner"]]]
-        out.append(mouth_opening(ring_resample(inner, 64), corners, d))
-    return _fill(np.asarray(out))
-
-
-def mp_opening(points: np.ndarray, inner_ring: np.ndarray) -> np.ndarray:
-    out = []
-    for p in points:
-        if not np.isfinite(p).all():
-            out.append(np.nan)
-            continue
-        d = np.linalg.norm(p[MP_EYE_OUTER[1]] - p[MP_EYE_OUTER[0]])
-        out.append(mouth_opening(p[inner_ring], p[list(MP_INNER_CORNERS)], d))
-    return _fill(np.asarray(out))
 
 
 def run_mediapipe(sequences: list[dict], cpu: int | None, python: Path) -> dict[str, np.ndarray]:

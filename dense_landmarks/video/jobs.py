@@ -116,13 +116,13 @@ def _two_sided(
     """In place: :func:`dense_landmarks.video.offline.smooth_sequence` over each face slot's
     106 points and contour points (float32 arrays (T, F, n, 2))."""
     from dense_landmarks.video.offline import smooth_sequence
-    from dense_landmarks.video.tracker import FRAME_PARTS, _frame_indices
+    from dense_landmarks.video.tracker import FRAME_PARTS, frame_indices
 
     names = list(contours)
     sizes = np.cumsum([points.shape[2]] + [contours[k].shape[2] for k in names])[:-1]
     for f in range(points.shape[1]):
         stack = np.concatenate([points[:, f]] + [contours[k][:, f] for k in names], axis=1)
-        out = smooth_sequence(stack, valid[:, f], fps, _frame_indices(FRAME_PARTS), sigma_s)
+        out = smooth_sequence(stack, valid[:, f], fps, frame_indices(FRAME_PARTS), sigma_s)
         parts = np.split(out, sizes, axis=1)
         points[:, f] = parts[0]
         for k, arr in zip(names, parts[1:]):
@@ -261,9 +261,9 @@ def lipread_job(
             stack[t] = np.concatenate([f.points, *lr.lip_rings(f.contours, n)])
     if two_sided:
         from dense_landmarks.video.offline import smooth_sequence
-        from dense_landmarks.video.tracker import FRAME_PARTS, _frame_indices
+        from dense_landmarks.video.tracker import FRAME_PARTS, frame_indices
 
-        stack = smooth_sequence(stack, valid, fps, _frame_indices(FRAME_PARTS), sigma_s)
+        stack = smooth_sequence(stack, valid, fps, frame_indices(FRAME_PARTS), sigma_s)
     points, outer, inner = stack[:, :106], stack[:, 106 : 106 + n], stack[:, 106 + n :]
     feats = np.full((T, len(lr.FEATURE_NAMES)), np.nan, dtype=np.float32)
     for t in np.flatnonzero(valid):

@@ -86,7 +86,8 @@ FRAME_PARTS = (
 )
 
 
-def _frame_indices(parts: tuple[str, ...]) -> list[int]:
+def frame_indices(parts: tuple[str, ...] = FRAME_PARTS) -> list[int]:
+    """JD-106 indices of the points of ``parts`` (default: the face frame's)."""
     return [i for n in parts for i in scheme.PARTS[n].indices]
 
 
@@ -264,7 +265,7 @@ class Tracker:
         self, track: _Track, points: np.ndarray, control: dict[str, np.ndarray], t: float
     ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """One-Euro on the similarity and on the points in the face frame."""
-        idx = _frame_indices(FRAME_PARTS)
+        idx = frame_indices(FRAME_PARTS)
         if track.reference is None:
             c = points[idx].mean(0)
             track.reference = (points - c) / np.sqrt(((points[idx] - c) ** 2).sum(-1).mean())
