@@ -18,9 +18,9 @@ import numpy as np
 
 from dense_landmarks.crop import CropSpec, from_crop, warp
 from dense_landmarks.detection.anchors import decode, iou, ssd_anchors, weighted_nms
+from dense_landmarks.runtime import make_runner
 from dense_landmarks.threads import holds_opencv_threads
 
-WEIGHTS_DIR = Path(__file__).resolve().parents[1] / "weights"
 KEYPOINTS = ("right_eye", "left_eye", "nose_tip", "mouth", "right_ear", "left_ear")
 CALIBRATION = Path(__file__).with_name("calibration.json")
 
@@ -67,13 +67,9 @@ class FaceDetector:
         rotation_retry_below: float = 0.8,
         rotated_min_score: float = 0.75,
     ):
-        from dense_landmarks.sparse import make_runner
-
-        meta = json.loads((WEIGHTS_DIR / "blazeface_short.json").read_text(encoding="utf-8"))
-        self.size = int(meta["input_size"])
-        cfg = meta["config"]
-        self.anchors = ssd_anchors(self.size, tuple(cfg["strides"]))
-        self._run = make_runner("blazeface_short", backend, num_threads, meta)
+        self._run = make_runner("blazeface_short", backend, num_threads)
+        self.size = self._run.meta.input_size
+        self.anchors = ssd_anchors(self.size, tuple(self._run.meta.config["strides"]))
         self.num_threads = num_threads
         self.min_score, self.nms_iou, self.tiles = min_score, nms_iou, tiles
         self.rotation_retry_below = rotation_retry_below
