@@ -11,7 +11,13 @@ import numpy as np
 
 from dense_landmarks import scheme
 from dense_landmarks.atomic import atomic_write_text
-from dense_landmarks.contours import DEFAULT_DENSITY, dense_contours
+from dense_landmarks.contours import (
+    DEFAULT_DENSITY,
+    Density,
+    check_density,
+    dense_contours,
+    layout_name,
+)
 from dense_landmarks.draw import draw_contours
 from dense_landmarks.face import Face
 from dense_landmarks.imageio import ImageError, read_image, write_image
@@ -27,7 +33,8 @@ def _cmd_contours(args: argparse.Namespace) -> int:
     for s in samples:
         contours = dense_contours(s.points, density=args.density)
         box = s.box if s.box is not None else np.r_[s.points.min(0), s.points.max(0)]
-        by_image.setdefault(s.image_path, []).append(Face(box, 1.0, s.points, contours=contours))
+        face = Face(box, 1.0, s.points, contours=contours, layout=layout_name(args.density))
+        by_image.setdefault(s.image_path, []).append(face)
     errors = 0
     for path, faces in by_image.items():
         try:
@@ -105,8 +112,21 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _density(text: str) -> Density:
+    """``--density``: a layout name (``dense-1000``) or an int (length-proportional)."""
+    try:
+        return check_density(int(text) if text.lstrip("-").isdigit() else text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+_DENSITY_HELP = (
+    "contours: 'dense-1000' (fixed per-part counts, the default) or N points shared by length"
+)
+
+
 def _add_runtime_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--density", type=int, default=DEFAULT_DENSITY, help="contour points per face")
+    p.add_argument("--density", type=_density, default=DEFAULT_DENSITY, help=_DENSITY_HELP)
     p.add_argument("--backend", default="onnx", choices=["onnx", "torch"])
     p.add_argument("--threads", type=int, default=1, help="CPU threads per model")
     p.add_argument(
@@ -121,7 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("contours", help="dense contours from 106-point labels (COCO-style JSON)")
     c.add_argument("labels", help="COCO-style keypoint JSON with 106-point (JD-106/LaPa) faces")
-    c.add_argument("--density", type=int, default=DEFAULT_DENSITY, help="contour points per face")
+    c.add_argument("--density", type=_density, default=DEFAULT_DENSITY, help=_DENSITY_HELP)
     c.add_argument("--out", default="out/contours", help="output folder")
     c.set_defaults(func=_cmd_contours)
 

@@ -27,16 +27,29 @@ CALIBRATION = Path(__file__).with_name("calibration.json")
 
 @dataclass
 class Detection:
-    """One face: ``box`` (4,) axis-aligned ``[x0, y0, x1, y1]`` pixels, ``score`` in [0, 1],
-    ``keypoints`` (6, 2) pixels (see :data:`KEYPOINTS`), ``angle`` (degrees, clockwise) of the
-    eye line, and ``centre``/``size`` of the detector's square box in the face's upright frame."""
+    """One face found by a detector (see :class:`dense_landmarks.stages.Detector`).
+
+    Attributes:
+        box: (4,) float64 axis-aligned ``[x0, y0, x1, y1]``, image pixels.
+        score: confidence in [0, 1].
+        keypoints: (6, 2) float64 pixels (see :data:`KEYPOINTS`), or None (a box-only
+            detector: then ``box`` is a landmark-style face box, brows to chin).
+        angle: in-plane angle (degrees, clockwise) of the eye line; 0 without keypoints.
+        centre, size: centre (2,) and side of the detector's square box in the face's upright
+            frame (BlazeFace convention, which :func:`landmark_crop` is calibrated for), or None.
+    """
 
     box: np.ndarray
     score: float
-    keypoints: np.ndarray
-    angle: float
-    centre: np.ndarray
-    size: float
+    keypoints: np.ndarray | None = None
+    angle: float = 0.0
+    centre: np.ndarray | None = None
+    size: float | None = None
+
+    @classmethod
+    def from_box(cls, box: np.ndarray, score: float = 1.0) -> Detection:
+        """A box-only detection (landmark-style box ``[x0, y0, x1, y1]``)."""
+        return cls(box=np.asarray(box, dtype=np.float64).reshape(4), score=float(score))
 
 
 class FaceDetector:
@@ -173,7 +186,10 @@ def _best_orientation(dets: list[Detection], threshold: float) -> list[Detection
 
 def landmark_crop(det: Detection, calibration: dict | None = None) -> CropSpec:
     """The landmark model's crop for a detection: upright by the eye line, centred and sized
-    by the calibration (``calibration.json``) fitted on the 300-W training crops."""
+    by the calibration (``calibration.json``) fitted on the 300-W training crops. Needs the
+    detection's ``centre`` and ``size`` (BlazeFace convention)."""
+    if det.centre is None or det.size is None:
+        raise ValueError("landmark_crop: the detection has no square box (centre, size)")
     cal = calibration or load_calibration()
     a = np.radians(det.angle)
     rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
