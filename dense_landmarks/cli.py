@@ -25,10 +25,17 @@ from dense_landmarks.imageio import ImageError, read_image, write_image
 
 def _cmd_contours(args: argparse.Namespace) -> int:
     """Dense contours from labelled faces (COCO-style 106-point JSON): JSON + overlay per image."""
-    from training.readers import read_coco_keypoints  # labels are a training-side format
+    from dense_landmarks.labels import AnnotationError, read_coco_faces
 
     out = Path(args.out)
-    samples = read_coco_keypoints(args.labels, "jd106")
+    try:
+        samples = read_coco_faces(args.labels)
+        for s in samples:
+            if s.points.shape != (scheme.NUM_POINTS, 2):
+                raise AnnotationError(f"{s.where}: {len(s.points)} points, expected 106 (JD-106)")
+    except AnnotationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     by_image: dict[Path, list[Face]] = {}
     for s in samples:
         contours = dense_contours(s.points, density=args.density)
@@ -99,15 +106,29 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return code
 
 
-def _cmd_export(args: argparse.Namespace) -> int:
-    from dense_landmarks.models import create_model
-    from dense_landmarks.models.export import export_onnx, export_onnx_blazeface
+def pipeline_models() -> list[str]:
+    """Every model the default pipeline runs: detector, sparse model, refiners."""
+    from dense_landmarks.refine.parts import REFINE_PARTS
+    from dense_landmarks.sparse import DEFAULT_MODEL
 
+    return ["blazeface_short", DEFAULT_MODEL, *sorted({p.model for p in REFINE_PARTS})]
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    """ONNX graphs of every model the pipeline runs, from the bundled PyTorch weights (needs
+    the ``train`` extra: torch)."""
+    try:
+        from dense_landmarks.models import create_model
+        from dense_landmarks.models.export import export_onnx
+    except ImportError as exc:
+        print(
+            f"error: export needs PyTorch (pip install 'dense-landmarks[train]'): {exc}",
+            file=sys.stderr,
+        )
+        return 2
     out = Path(args.onnx)
-    for name in ("pfld106_s", "blazeface_short"):
-        model = create_model(name, pretrained=True)
-        fn = export_onnx if name.startswith("pfld") else export_onnx_blazeface
-        fn(model, out / f"{name}.onnx")
+    for name in pipeline_models():
+        export_onnx(create_model(name, pretrained=True), out / f"{name}.onnx")
         print(f"wrote {out / name}.onnx")
     return 0
 
@@ -159,7 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_runtime_options(d)
     d.set_defaults(func=_cmd_demo)
 
-    e = sub.add_parser("export", help="export the bundled models to ONNX")
+    e = sub.add_parser("export", help="export every model the pipeline runs to ONNX (needs torch)")
     e.add_argument("--onnx", required=True, metavar="DIR", help="output folder")
     e.set_defaults(func=_cmd_export)
 

@@ -1,18 +1,38 @@
 import json
 
+import numpy as np
 import onnxruntime as ort
 
 from dense_landmarks.cli import main
 from tests.dense_landmarks.test_detection import EXAMPLE
 
 
-def test_export_onnx_runs(tmp_path):
+def test_export_onnx_writes_every_pipeline_model_and_matches_torch(tmp_path):
+    import torch
+
+    from dense_landmarks.cli import pipeline_models
+    from dense_landmarks.models import create_model
+    from dense_landmarks.models.configs import pretrained_cfg
+    from dense_landmarks.models.export import inference_module
+
+    names = pipeline_models()
+    assert len(names) == 7  # detector, sparse model, five refiners
     assert main(["export", "--onnx", str(tmp_path)]) == 0
-    for name in ("pfld106_s", "blazeface_short"):
+    rng = np.random.default_rng(0)
+    for name in names:
         sess = ort.InferenceSession(
             str(tmp_path / f"{name}.onnx"), providers=["CPUExecutionProvider"]
         )
         assert [i.name for i in sess.get_inputs()] == ["crops"]
+        assert [o.name for o in sess.get_outputs()] == list(pretrained_cfg(name).outputs)
+        size = pretrained_cfg(name).arch.input_size
+        crops = rng.integers(0, 256, (2, size, size, 3), dtype=np.uint8)
+        got = sess.run(None, {"crops": crops})
+        with torch.inference_mode():
+            ref = inference_module(create_model(name))(torch.from_numpy(crops))
+        ref = (ref,) if isinstance(ref, torch.Tensor) else ref
+        for a, b in zip(got, ref):
+            np.testing.assert_allclose(a, b.numpy(), atol=1e-4, rtol=1e-4, err_msg=name)
 
 
 def test_predict_writes_json_and_overlay(tmp_path, capsys):
