@@ -121,3 +121,20 @@ def test_custom_densifier_is_used(lm, image):
 
     f = dl.DenseLandmarker.from_stages(lm.sparse, lm.detector, None, Halves()).detect(image)[0]
     assert 490 <= len(f.dense) <= 510
+
+
+def test_no_process_wide_thread_changes_remain(image):
+    """OpenCV's and torch's thread counts are held only while a call runs, then restored."""
+    import torch
+
+    lm_torch = dl.build_landmarker(backend="torch", num_threads=1)
+    old_cv, old_torch = cv2.getNumThreads(), torch.get_num_threads()
+    cv2.setNumThreads(3)
+    torch.set_num_threads(2)
+    try:
+        lm_torch.detect(image)
+        lm_torch.from_points(image, lm_torch.detect(image)[0].points)
+        assert cv2.getNumThreads() == 3 and torch.get_num_threads() == 2
+    finally:
+        cv2.setNumThreads(old_cv)
+        torch.set_num_threads(old_torch)
