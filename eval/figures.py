@@ -9,6 +9,9 @@ green) against refined contours (magenta) on held-out 300-W faces with open mout
 ``python -m eval.figures refine-photo`` draws the same on the bundled public-domain photo into
 ``docs/refine_astronaut.png`` (committed).
 
+``python -m eval.figures dense-layout`` draws the index figure of the ``dense-1000`` layout into
+``docs/dense_layout.png`` (points of the bundled public-domain photo only; :mod:`eval.figure_layout`).
+
 ``python -m eval.figures demo`` draws the README figure ``docs/demo_astronaut.png`` (the
 bundled public-domain photo, zoomed on the face, all contours).
 
@@ -196,7 +199,9 @@ def demo_figure(image_path: Path, zoom: int = 3) -> np.ndarray:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m eval.figures", description=__doc__)
-    ap.add_argument("figure", choices=["scheme", "labels", "refine", "refine-photo", "demo"])
+    ap.add_argument(
+        "figure", choices=["scheme", "labels", "refine", "refine-photo", "demo", "dense-layout"]
+    )
     ap.add_argument("--labels", default=DEFAULT_LABELS, help="LaPa COCO-style JSON")
     ap.add_argument("--out", default="docs/scheme_106.png")
     ap.add_argument("--photo", default=None, help="also draw on the photo into this folder")
@@ -207,6 +212,13 @@ def main(argv: list[str] | None = None) -> int:
         out = Path(args.out if args.out != "docs/scheme_106.png" else default[args.figure])
         grid = label_grid if args.figure == "labels" else refine_grid
         write_image(out, grid(Path(args.labels_npz)))
+        print(f"wrote {out}")
+        return 0
+    if args.figure == "dense-layout":  # points of the public-domain astronaut only
+        from eval.figure_layout import dense_layout_figure
+
+        out = Path(args.out if args.out != "docs/scheme_106.png" else "docs/dense_layout.png")
+        write_image(out, dense_layout_figure())
         print(f"wrote {out}")
         return 0
     if args.figure in ("demo", "refine-photo"):  # licence-clean: the public-domain astronaut
