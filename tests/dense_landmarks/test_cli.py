@@ -66,3 +66,30 @@ def test_predict_missing_input_is_a_clear_error(tmp_path, capsys):
 def test_scheme_command(capsys):
     assert main(["scheme"]) == 0
     assert "outer_lips" in capsys.readouterr().out
+
+
+def test_contours_command_from_labels(tmp_path, capsys):
+    from tests.conftest import shared_path
+
+    labels = shared_path("fixtures", "lapa", "test_lapa.json")
+    assert main(["contours", str(labels), "--out", str(tmp_path)]) == 0
+    doc = json.loads(next(tmp_path.glob("*.json")).read_text())
+    face = doc["faces"][0]
+    assert face["layout"] == "dense-1000"
+    assert sum(len(v) for v in face["contours"].values()) == 1000
+    assert "1000 contour points each" in capsys.readouterr().out
+
+
+def test_density_option(tmp_path):
+    import pytest
+
+    out = tmp_path / "o"
+    assert main(["predict", str(EXAMPLE), "--out", str(out), "--quiet", "--format", "npz"]) == 0
+    with np.load(out / "astronaut.npz") as z:
+        meta = json.loads(str(z["meta"]))
+        assert meta["schema"] == "dense-landmarks/face-v2" and meta["faces"] == 1
+        assert str(z["face0_layout"]) == "dense-1000"
+        assert sum(len(z[k]) for k in z.files if k.startswith("face0_contour_")) == 1000
+    for bad in ("dense-7", "12"):
+        with pytest.raises(SystemExit):
+            main(["predict", str(EXAMPLE), "--out", str(out), "--density", bad])
