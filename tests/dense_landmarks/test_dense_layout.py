@@ -117,7 +117,7 @@ def test_arcs_evenly_spaced(points):
             first += arc.count
 
 
-def test_refined_control_keeps_corners(lapa_samples=None):
+def test_refined_control_keeps_corners():
     """Refined control rings (the corners stay, other points move) keep the corner indices; an
     open part whose middle corner moved onto the refined curve is found by projection."""
     pts = BASE.copy()
