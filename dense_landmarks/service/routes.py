@@ -180,8 +180,8 @@ def build_router(config: ServiceConfig, pool: InferencePool) -> APIRouter:
         image: UploadFile = _IMAGE,
         spec: str = Form(
             "{}",
-            description='JSON warp, e.g. {"lips": 0.2, "nose_width": -0.1, "jaw": -0.1, '
-            '"brow_lift": 0.1, "eyes": 0.1}',
+            description='JSON warp: scales (1 = unchanged) and a brow lift in mm, e.g. '
+            '{"lips": 1.15, "nose_width": 0.9, "jaw": 0.95, "brow_lift": 2, "eyes": 1.1}',
         ),
     ) -> Response:
         """The photo with every face reshaped by the warp spec (PNG; `X-Faces` header)."""

@@ -62,13 +62,13 @@ def test_measure_returns_one_json_ready_dict_per_face(client):
 
 def test_warp_reshapes_the_face_only(client):
     pytest.importorskip("dense_landmarks.warp")
-    r = client.post_image("/v1/warp", JPEG, {"spec": json.dumps({"lips": 0.3, "jaw": -0.2})})
+    r = client.post_image("/v1/warp", JPEG, {"spec": json.dumps({"lips": 1.3, "jaw": 0.9})})
     out = _png(r)
     src = decode_upload(JPEG, 10**8)
     ys, xs = _lips_box(client)
     diff = np.abs(out.astype(int) - src.astype(int))
     assert diff[ys, xs].mean() > 2 and diff[:40, :40].max() == 0
-    r = client.post_image("/v1/warp", JPEG, {"spec": json.dumps({"nose_width": "wide"})})
+    r = client.post_image("/v1/warp", JPEG, {"spec": json.dumps({"nose_width": 9})})
     assert r.status == 422 and "nose_width" in r.json()["error"]["message"]
 
 
