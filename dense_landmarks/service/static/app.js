@@ -148,12 +148,13 @@ async function applyMakeup() {
 }
 
 // ---- measurements --------------------------------------------------------------------------
+const fmt = (v) => (typeof v === "number" ? String(Number(v.toFixed(3))) : String(v));
+
 function flatten(obj, prefix = "", rows = []) {
   for (const [k, v] of Object.entries(obj)) {
     const key = prefix ? `${prefix}.${k}` : k;
     if (v !== null && typeof v === "object" && !Array.isArray(v)) flatten(v, key, rows);
-    else rows.push([key, Array.isArray(v) ? JSON.stringify(v) :
-                    typeof v === "number" ? Number(v.toFixed(3)) : String(v)]);
+    else rows.push([key, Array.isArray(v) ? v.map(fmt).join(", ") : fmt(v)]);
   }
   return rows;
 }
