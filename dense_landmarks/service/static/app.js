@@ -171,17 +171,28 @@ async function measure() {
     box.textContent = "";
     if (!doc.faces.length) box.textContent = "No face to measure.";
     doc.faces.forEach((face, i) => {
-      const table = document.createElement("table");
-      table.createCaption().textContent = `Face ${i + 1}`;
-      for (const [k, v] of flatten(face)) {
-        const row = table.insertRow();
-        const th = document.createElement("th");
-        th.scope = "row";
-        th.textContent = k;
-        row.appendChild(th);
-        row.insertCell().textContent = v;
+      box.appendChild(Object.assign(document.createElement("h3"), { textContent: `Face ${i + 1}` }));
+      const grid = Object.assign(document.createElement("div"), { className: "tables" });
+      // one table per group (top-level objects), the plain values first under "summary"
+      const groups = { summary: {} };
+      for (const [k, v] of Object.entries(face)) {
+        if (v !== null && typeof v === "object" && !Array.isArray(v)) groups[k] = v;
+        else groups.summary[k] = v;
       }
-      box.appendChild(table);
+      for (const [name, values] of Object.entries(groups)) {
+        const table = document.createElement("table");
+        table.createCaption().textContent = name;
+        for (const [k, v] of flatten(values)) {
+          const row = table.insertRow();
+          const th = document.createElement("th");
+          th.scope = "row";
+          th.textContent = k;
+          row.appendChild(th);
+          row.insertCell().textContent = v;
+        }
+        grid.appendChild(table);
+      }
+      box.appendChild(grid);
     });
   } catch (e) {
     box.textContent = `Measurement failed: ${e.message}`;
