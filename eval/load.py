@@ -7,9 +7,9 @@ Phases (every loop is bounded by a request count and by ``--max-seconds``):
    each with its own ``DenseLandmarker``, run ``--requests`` calls of (a) ``detect`` on the decoded
    photo and (b) the endpoint's whole job in-process (decode the JPEG bytes, ``detect``, JSON).
 2. **Steady load**: the server (``dense-landmarks serve --threads W --workers P``) gets
-   ``--requests`` ``POST /v1/landmarks`` from ``--clients`` concurrent keep-alive clients (default
-   2 x cores): throughput, p50 / p99 latency, errors; the server's RSS before and after (and
-   every quarter), i.e. memory over those requests.
+   ``--requests`` ``POST /v1/landmarks`` (in ``--rounds`` runs) from ``--clients`` concurrent
+   keep-alive clients (default 2 x cores): throughput, p50 / p99 latency, errors; the server's
+   RSS (all its processes) after warm-up and after each round, i.e. memory over those requests.
 3. **Overload**: ``--overload-clients`` clients (default 4 x the admission capacity) each send
    ``--overload-each`` requests; the bounded queue answers 503 + Retry-After instead of growing,
    shown by the status counts and by ``/health``'s admitted count, polled throughout.
@@ -146,23 +146,16 @@ def _server_rss(server: LiveServer) -> int:
     return sum(rss_bytes(p) for p in pids)
 
 
-def http_load(url: str, clients: int, total: int, max_s: float, data: bytes, on_progress=None):
+def http_load(url: str, clients: int, total: int, max_s: float, data: bytes) -> dict[str, Any]:
     body, ctype = multipart({}, {"image": ("astronaut.jpg", data, "image/jpeg")})
     conns = [Client(url, timeout=120) for _ in range(clients)]
-    count = [0]
-    lock = threading.Lock()
 
     def one(i: int) -> str:
         try:
             r = conns[i].request("POST", "/v1/landmarks", body, {"Content-Type": ctype})
-            status = str(r.status)
-        except OSError as exc:
-            status = type(exc).__name__
-        if on_progress is not None:
-            with lock:
-                count[0] += 1
-                on_progress(count[0])
-        return status
+            return str(r.status)
+        except OSError as exc:  # counted as an error
+            return type(exc).__name__
 
     try:
         return _run_threads(clients, total, max_s, one)

@@ -91,9 +91,10 @@ def decode_upload(data: bytes, max_pixels: int, name: str = "image") -> np.ndarr
 
 def _upright(im: Image.Image) -> Image.Image:
     try:
-        return ImageOps.exif_transpose(im) or im
+        ImageOps.exif_transpose(im, in_place=True)
     except Exception:  # a malformed EXIF block: keep the stored orientation
-        return im
+        pass
+    return im
 
 
 def _to_array(im: Image.Image) -> np.ndarray:

@@ -49,7 +49,10 @@ def _validation_message(errors: list[dict[str, Any]]) -> str:
     parts = []
     for e in errors[:5]:
         loc = ".".join(str(x) for x in e.get("loc", ()) if x not in ("body", "query"))
-        parts.append(f"{loc or 'request'}: {e.get('msg', 'invalid')}")
+        msg = str(e.get("msg", "invalid"))
+        if "Expected UploadFile" in msg:  # a text value where a file part belongs
+            msg = "expected an uploaded file part (file paths and URLs are not accepted)"
+        parts.append(f"{loc or 'request'}: {msg}")
     return "; ".join(parts)
 
 

@@ -180,7 +180,7 @@ def build_router(config: ServiceConfig, pool: InferencePool) -> APIRouter:
         image: UploadFile = _IMAGE,
         spec: str = Form(
             "{}",
-            description='JSON warp: scales (1 = unchanged) and a brow lift in mm, e.g. '
+            description="JSON warp: scales (1 = unchanged) and a brow lift in mm, e.g. "
             '{"lips": 1.15, "nose_width": 0.9, "jaw": 0.95, "brow_lift": 2, "eyes": 1.1}',
         ),
     ) -> Response:
@@ -195,7 +195,7 @@ def build_router(config: ServiceConfig, pool: InferencePool) -> APIRouter:
         job = partial(jobs.render_job, data=data, max_pixels=config.max_pixels, render=render)
         return png_response(await run(request, job))
 
-    @router.get("/", include_in_schema=False)
+    @router.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
     async def page() -> FileResponse:
         return FileResponse(STATIC / "index.html")
 

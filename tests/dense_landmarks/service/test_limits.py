@@ -2,6 +2,7 @@
 overload (503 + Retry-After from a bounded queue) and inference timeouts."""
 
 import threading
+import time
 
 import pytest
 
@@ -23,6 +24,20 @@ def tight():
         yield s
 
 
+def _settles_to_no_admitted(server, seconds: float = 5.0) -> bool:
+    """Every admission slot is given back (polled: slots return just after the reply)."""
+    c = Client(server.url)
+    try:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if c.get("/health").json()["pool"]["admitted"] == 0:
+                return True
+            time.sleep(0.05)
+        return False
+    finally:
+        c.close()
+
+
 def test_a_chunked_upload_is_cut_off_at_the_limit(tight):
     part = (
         b'--b0undary\r\nContent-Disposition: form-data; name="image"; filename="a.jpg"\r\n'
@@ -32,14 +47,14 @@ def test_a_chunked_upload_is_cut_off_at_the_limit(tight):
     body = (b"%x\r\n%s\r\n" % (len(c), c) for c in chunks)
     reply = exchange(tight.port, post_head("/v1/landmarks", "Transfer-Encoding: chunked\r\n"), body)
     assert status_of(reply) == 413 and b"upload_too_large" in reply
-    assert tight.alive()
+    assert tight.alive() and _settles_to_no_admitted(tight)
 
 
 def test_a_stalled_upload_times_out_with_408(tight):
     head = post_head("/v1/landmarks", "Content-Length: 100000\r\n")
     reply = exchange(tight.port, head, [b"--b0undary\r\n"], timeout=15)
     assert status_of(reply) == 408 and b"upload_timeout" in reply
-    assert tight.alive()
+    assert tight.alive() and _settles_to_no_admitted(tight)
 
 
 def test_overload_is_refused_with_503_not_queued(tight):
