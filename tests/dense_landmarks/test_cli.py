@@ -46,3 +46,17 @@ def test_predict_missing_input_is_a_clear_error(tmp_path, capsys):
 def test_scheme_command(capsys):
     assert main(["scheme"]) == 0
     assert "outer_lips" in capsys.readouterr().out
+
+
+def test_serve_options_make_the_service_config():
+    from dense_landmarks.cli import build_parser
+    from dense_landmarks.service.command import config_from_args
+
+    args = build_parser().parse_args(
+        ["serve", "--port", "9000", "--workers", "2", "--queue", "3", "--max-upload-mb", "5",
+         "--cors-origin", "https://a.example", "--body-timeout", "7"]
+    )  # fmt: skip
+    c = config_from_args(args)
+    assert args.port == 9000 and args.host == "127.0.0.1"
+    assert c.processes == 2 and c.queue_limit == 3 and c.max_upload_bytes == 5 * 2**20
+    assert c.cors_origins == ("https://a.example",) and c.body_timeout_s == 7

@@ -86,11 +86,16 @@ def test_overload_is_refused_with_503_not_queued(tight):
     assert pool["admitted"] == 0 and pool["rejected"] == statuses.count(503)
 
 
-def test_an_inference_over_the_request_timeout_gets_504():
+def test_request_timeout_gives_504_and_cors_allows_only_named_origins():
     needs_serve_extra()
-    with LiveServer(["--threads", "1", "--timeout", "0.001"]) as s:
+    args = ["--threads", "1", "--timeout", "0.001", "--cors-origin", "https://shop.example"]
+    with LiveServer(args) as s:
         c = Client(s.url)
         r = c.post_image("/v1/landmarks", JPEG)
         assert r.status == 504 and r.json()["error"]["code"] == "timeout"
+        ok = c.request("GET", "/health", headers={"Origin": "https://shop.example"})
+        assert ok.headers.get("access-control-allow-origin") == "https://shop.example"
+        other = c.request("GET", "/health", headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in other.headers
         c.close()
-        assert s.alive()
+        assert s.alive() and _settles_to_no_admitted(s)

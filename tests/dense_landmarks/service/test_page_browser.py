@@ -49,13 +49,19 @@ OVERLAY_ON_LIPS_JS = """() => {
 }"""
 
 
+# Chromium's own test camera (a moving pattern, no face) and no permission prompt
+FAKE_CAMERA = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
+
+
 @pytest.fixture(scope="module")
 def browser():
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
+        b = p.chromium.launch(
+            executable_path=str(CHROMIUM), args=FLAGS + FAKE_CAMERA, headless=True
+        )
         yield b
         b.close()
 
@@ -104,3 +110,20 @@ def test_docs_page_renders_the_openapi_offline(server, browser):
     assert page.locator("h2").count() >= 6
     assert all(u.startswith(server.url + "/") for u in requests), requests
     page.close()
+
+
+def test_webcam_shot_goes_through_the_same_analysis(server, browser):
+    context = browser.new_context(permissions=["camera"])
+    page = context.new_page()
+    page.goto(server.url + "/")
+    page.wait_for_function("() => window.tryon && window.tryon.ready")
+    page.click("#camera-start")
+    page.wait_for_function("() => document.getElementById('video').videoWidth > 0")
+    assert page.evaluate("document.activeElement.id") == "capture"
+    page.keyboard.press("Enter")  # "Take photo" from the keyboard
+    page.wait_for_function(
+        "() => / found/.test(document.getElementById('status').textContent)", timeout=30_000
+    )
+    assert page.is_hidden("#camera")
+    assert page.evaluate("document.getElementById('before').width") > 0
+    context.close()
