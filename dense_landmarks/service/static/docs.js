@@ -17,6 +17,7 @@ function resolve(spec, schema) {
 }
 
 function typeOf(schema) {
+  if (schema.contentMediaType || schema.format === "binary") return "file (upload)";
   if (schema.type) return schema.format ? `${schema.type} (${schema.format})` : schema.type;
   if (schema.anyOf) return schema.anyOf.map(typeOf).join(" | ");
   return "object";
