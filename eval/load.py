@@ -14,6 +14,8 @@ Phases (every loop is bounded by a request count and by ``--max-seconds``):
    ``--overload-each`` requests; the bounded queue answers 503 + Retry-After instead of growing,
    shown by the status counts and by ``/health``'s admitted count, polled throughout.
 
+CPU time per request (this process's, and the server's from ``/proc``) is printed beside the
+throughputs: on a machine shared with other work it varies less than requests per second.
 Prints a markdown table; ``--out`` also keeps the numbers as JSON.
 """
 
@@ -68,12 +70,14 @@ def _run_threads(n_threads: int, total: int, max_s: float, work) -> dict[str, An
                 outcomes[outcome] += 1
 
     threads = [threading.Thread(target=loop, args=(i,)) for i in range(n_threads)]
+    cpu0 = time.process_time()
     t0 = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     wall = time.perf_counter() - t0
+    cpu = time.process_time() - cpu0
     done = sum(outcomes.values())
     return {
         "requests": done,
@@ -83,6 +87,7 @@ def _run_threads(n_threads: int, total: int, max_s: float, work) -> dict[str, An
         "p99_ms": 1000 * _pct(lat, 99),
         "outcomes": dict(outcomes),
         "timed_out": done < total,
+        "cpu_s": cpu,  # this process: the models in-process, the clients for HTTP
     }
 
 
@@ -134,16 +139,34 @@ def _merge(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "p99_ms": statistics.median(r["p99_ms"] for r in runs),
         "outcomes": dict(outcomes),
         "rounds": [round(r["throughput"], 2) for r in runs],
+        "cpu_ms_per_request": 1000 * sum(r["cpu_s"] for r in runs) / max(n, 1),
+        "server_cpu_ms_per_request": 1000
+        * sum(r.get("server_cpu_s", 0.0) for r in runs)
+        / max(n, 1),
     }
 
 
-def _server_rss(server: LiveServer) -> int:
-    """RSS of the server process and its worker processes (``--workers`` > 1), bytes."""
+def _server_pids(server: LiveServer) -> list[int]:
+    """The server process and its worker processes (``--workers`` > 1)."""
     pids = [server.proc.pid]
     children = Path(f"/proc/{server.proc.pid}/task/{server.proc.pid}/children")
     if children.exists():
         pids += [int(p) for p in children.read_text().split()]
-    return sum(rss_bytes(p) for p in pids)
+    return pids
+
+
+def _server_rss(server: LiveServer) -> int:
+    """RSS of the server's processes, bytes."""
+    return sum(rss_bytes(p) for p in _server_pids(server))
+
+
+def _server_cpu_s(server: LiveServer) -> float:
+    """CPU seconds (user + system) used so far by the server's processes (Linux ``/proc``)."""
+    total = 0
+    for pid in _server_pids(server):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def http_load(url: str, clients: int, total: int, max_s: float, data: bytes) -> dict[str, Any]:
@@ -231,9 +254,10 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(args.rounds):  # alternate, so that other load on the machine hits all
             runs["detect"].append(local.detect(per_round, args.max_seconds))
             runs["job"].append(local.job(per_round, args.max_seconds))
-            runs["http"].append(
-                http_load(server.url, args.clients, per_round, args.max_seconds, data)
-            )
+            cpu0 = _server_cpu_s(server)
+            run = http_load(server.url, args.clients, per_round, args.max_seconds, data)
+            run["server_cpu_s"] = _server_cpu_s(server) - cpu0
+            runs["http"].append(run)
             rss.append((sum(r["requests"] for r in runs["http"]), _server_rss(server)))
         over_clients = args.overload_clients or 4 * capacity
         over = overload(server.url, over_clients, args.overload_each, args.max_seconds, data)
@@ -274,6 +298,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"HTTP throughput / in-process: {report['ratio_vs_detect']:.2f} vs detect() "
           f"(per round {', '.join(f'{x:.2f}' for x in ratios)}), {report['ratio_vs_job']:.2f} "
           f"vs decode+detect+JSON; HTTP errors: {errors}")  # fmt: skip
+    print(
+        f"CPU ms per request: in-process detect() {detect['cpu_ms_per_request']:.1f}, in-process "
+        f"decode+detect+JSON {job['cpu_ms_per_request']:.1f}; HTTP: server "
+        f"{steady['server_cpu_ms_per_request']:.1f} + load clients {steady['cpu_ms_per_request']:.1f}"
+    )
     print("server RSS MB after n requests: " + ", ".join(f"{n}: {m:.1f}" for n, m in mb))
     print(f"overload: capacity {capacity}, most admitted seen {over['max_admitted_seen']}, "
           f"Retry-After {over['retry_after']}; server answers afterwards: {alive}")  # fmt: skip
