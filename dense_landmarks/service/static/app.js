@@ -3,7 +3,9 @@
 
 const $ = (id) => document.getElementById(id);
 // exposed for the browser test and for curious users (read-only use)
-const state = (window.tryon = { photo: null, faces: [], features: {}, busy: 0, makeupDone: 0 });
+const state = (window.tryon = {
+  photo: null, faces: [], features: {}, busy: 0, analysed: 0, makeupDone: 0,
+});
 
 const PART_COLOURS = {
   jaw: "#40c0ff", right_brow: "#ffd040", left_brow: "#ffd040", nose_bridge: "#a0ff60",
@@ -103,6 +105,7 @@ async function analyse() {
     setStatus(`Could not analyse the photo: ${e.message}`, true);
   } finally {
     state.busy -= 1;
+    state.analysed += 1;
   }
 }
 
