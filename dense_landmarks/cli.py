@@ -21,6 +21,7 @@ from dense_landmarks.contours import (
 from dense_landmarks.draw import draw_contours
 from dense_landmarks.face import Face
 from dense_landmarks.imageio import ImageError, read_image, write_image
+from dense_landmarks.service.command import add_serve_command
 
 
 def _cmd_contours(args: argparse.Namespace) -> int:
@@ -183,6 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("export", help="export every model the pipeline runs to ONNX (needs torch)")
     e.add_argument("--onnx", required=True, metavar="DIR", help="output folder")
     e.set_defaults(func=_cmd_export)
+
+    add_serve_command(sub)  # HTTP API and try-on page: dense_landmarks/service/
 
     s = sub.add_parser("scheme", help="print the 106-point scheme (parts, flip pairs, 68 map)")
     s.set_defaults(func=_cmd_scheme)

@@ -93,3 +93,17 @@ def test_density_option(tmp_path):
     for bad in ("dense-7", "12"):
         with pytest.raises(SystemExit):
             main(["predict", str(EXAMPLE), "--out", str(out), "--density", bad])
+
+
+def test_serve_options_make_the_service_config():
+    from dense_landmarks.cli import build_parser
+    from dense_landmarks.service.command import config_from_args
+
+    args = build_parser().parse_args(
+        ["serve", "--port", "9000", "--workers", "2", "--queue", "3", "--max-upload-mb", "5",
+         "--cors-origin", "https://a.example", "--body-timeout", "7"]
+    )  # fmt: skip
+    c = config_from_args(args)
+    assert args.port == 9000 and args.host == "127.0.0.1"
+    assert c.processes == 2 and c.queue_limit == 3 and c.max_upload_bytes == 5 * 2**20
+    assert c.cors_origins == ("https://a.example",) and c.body_timeout_s == 7
