@@ -1,0 +1,160 @@
+"""Engines run an :class:`ItemKind` over a stream of ``(key, path)`` tasks.
+
+- :class:`LocalEngine`: in this process, one item at a time (no extra dependencies).
+- :class:`RayEngine`: a pool of Ray actors, each loading the models once, on a local Ray it
+  starts itself or on a cluster (``address``). Tasks are pulled from the stream as actors free
+  up (at most two queued per actor), so memory stays bounded however long the stream.
+
+Both call :func:`dense_landmarks.jobs.kinds.run_item` with the same kind and options, so their
+outcomes are identical; ``map`` yields them in completion order.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from dense_landmarks.jobs.kinds import ItemKind, Outcome, run_item, worker_id
+
+#: Calls queued per Ray actor: one running, one waiting (hides the round trip).
+QUEUE_PER_ACTOR = 2
+
+
+class LocalEngine:
+    """One worker in this process."""
+
+    name = "local"
+
+    def __init__(self, workers: int | None = None):
+        if workers not in (None, 1):
+            raise ValueError("the local engine runs one worker; use --engine ray for several")
+        self.workers = 1
+
+    def start(self, kind: ItemKind, options: Any) -> None:
+        self.kind, self.options = kind, options
+        self.state = kind.load(options)
+
+    def map(self, tasks: Iterable[tuple[str, str]]) -> Iterator[Outcome]:
+        for key, path in tasks:
+            yield run_item(self.kind, self.options, self.state, key, path)
+
+    def close(self) -> None:
+        self.state = None
+
+
+class _Worker:
+    """A Ray actor's body: the kind's state is loaded once, in the constructor."""
+
+    def __init__(self, kind: ItemKind, options: Any):
+        self.kind, self.options = kind, options
+        self.state = kind.load(options)
+
+    def ready(self) -> str:
+        return worker_id()
+
+    def run(self, key: str, path: str) -> Outcome:
+        return run_item(self.kind, self.options, self.state, key, path)
+
+
+def _import_ray():
+    try:
+        import ray
+    except ImportError:
+        raise ImportError("the ray engine needs Ray: pip install 'dense-landmarks[ray]'") from None
+    return ray
+
+
+class RayEngine:
+    """A pool of Ray actors.
+
+    Args:
+        address: None: start a local Ray sized for ``workers``; ``"auto"``: the cluster this
+            node belongs to (``ray start``); ``"ray://host:10001"``: Ray Client; ``"host:6379"``:
+            a cluster's GCS. If this process already called ``ray.init``, that Ray is used.
+        workers: actors (default: the cluster's CPUs / ``threads``).
+        threads: CPUs reserved per actor (match the models' thread count).
+    """
+
+    name = "ray"
+
+    def __init__(self, address: str | None = None, workers: int | None = None, threads: int = 1):
+        if workers is not None and workers < 1:
+            raise ValueError(f"workers: expected >= 1, got {workers}")
+        self.address, self.workers, self.threads = address, workers, max(1, int(threads))
+        self._owns_ray = False
+        self._actors: list = []
+
+    def start(self, kind: ItemKind, options: Any) -> None:
+        ray = _import_ray()
+        if not ray.is_initialized():
+            if self.address is None:
+                n = self.workers or max(1, (os.cpu_count() or 1) // self.threads)
+                ray.init(
+                    num_cpus=n * self.threads,
+                    include_dashboard=False,
+                    object_store_memory=max(256, 64 * n) * 2**20,
+                    configure_logging=False,
+                )
+            else:
+                ray.init(address=self.address, configure_logging=False)
+            self._owns_ray = True
+        if self.workers is None:
+            cpus = int(ray.cluster_resources().get("CPU", 1))
+            self.workers = max(1, cpus // self.threads)
+        actor = ray.remote(num_cpus=self.threads, max_restarts=3)(_Worker)
+        self._actors = [actor.remote(kind, options) for _ in range(self.workers)]
+        ray.get([a.ready.remote() for a in self._actors])  # models loaded everywhere
+
+    def map(self, tasks: Iterable[tuple[str, str]]) -> Iterator[Outcome]:
+        ray = _import_ray()
+        from ray.exceptions import RayError
+
+        stream = iter(tasks)
+        busy = [0] * len(self._actors)
+        pending: dict[Any, tuple[int, str, str]] = {}
+        exhausted = False
+        while True:
+            while not exhausted and min(busy) < QUEUE_PER_ACTOR:
+                task = next(stream, None)
+                if task is None:
+                    exhausted = True
+                    break
+                i = busy.index(min(busy))
+                pending[self._actors[i].run.remote(*task)] = (i, *task)
+                busy[i] += 1
+            if not pending:
+                return
+            [ref], _ = ray.wait(list(pending), num_returns=1)
+            i, key, path = pending.pop(ref)
+            busy[i] -= 1
+            try:
+                out = ray.get(ref)
+            except RayError as exc:  # the actor died (crash, lost node): record, go on
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+                out = Outcome(key, path, "error", error=f"{type(exc).__name__}: {path}: {first}")
+            yield out
+
+    def close(self) -> None:
+        if not self._actors and not self._owns_ray:
+            return
+        ray = _import_ray()
+        for a in self._actors:
+            ray.kill(a)
+        self._actors = []
+        if self._owns_ray:
+            ray.shutdown()
+            self._owns_ray = False
+
+
+def make_engine(
+    engine: str, address: str | None = None, workers: int | None = None, threads: int = 1
+) -> LocalEngine | RayEngine:
+    """``"local"`` or ``"ray"`` (see the classes)."""
+    if engine == "local":
+        if address is not None:
+            raise ValueError("--address needs --engine ray")
+        return LocalEngine(workers)
+    if engine == "ray":
+        return RayEngine(address, workers, threads)
+    raise ValueError(f"engine: expected local or ray, got {engine!r}")
