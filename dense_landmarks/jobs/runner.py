@@ -1,8 +1,9 @@
 """``run_job``: list inputs lazily, run them on an engine, commit each result exactly once.
 
 The driver (this process) is the only writer of the output folder: workers return outputs as
-bytes; the driver writes each file atomically (temporary file + rename), the kind's marker
-output last, then appends the item's ``done`` line to the manifest (the commit). So:
+bytes; the driver writes each file atomically (temporary file + rename; a few writer threads,
+:mod:`dense_landmarks.jobs.commit`), the kind's marker output last, then appends the item's
+``done`` line to the manifest (the commit). So:
 
 - a killed run leaves no partial output (temporary files of a killed write are swept at the
   next run's start) and no torn record that a later run could misread;
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import sys
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -27,7 +27,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from dense_landmarks.atomic import atomic_write_bytes
+from tqdm import tqdm
+
+from dense_landmarks.jobs.commit import Committer
 from dense_landmarks.jobs.engines import make_engine
 from dense_landmarks.jobs.inputs import (
     InputError,
@@ -173,60 +175,49 @@ def run_job(
                 }
             )
             suffixes = kind.suffixes(options)
-
-            def tasks() -> Iterator[tuple[str, str]]:
-                seen: set[str] = set()
-                for path in iter_inputs(specs, kind.input_suffixes, exclude=[out_dir]):
-                    try:
-                        key = item_key(path, job_root)
-                    except InputError as exc:
-                        summary.items += 1
-                        _commit(Outcome("", str(path), "error", error=str(exc)), manifest)
-                        continue
-                    if key in seen:  # named twice (overlapping specs, repeated list lines)
-                        summary.duplicates += 1
-                        continue
-                    seen.add(key)
-                    summary.items += 1
-                    if key in done_before and all(
-                        output_path(out_dir, key, s).exists() for s in suffixes
-                    ):
-                        summary.skipped += 1
-                        continue
-                    yield key, str(path)
-
-            def _commit(out: Outcome, manifest: ManifestWriter) -> None:
-                if out.status == "done":
-                    try:
-                        for s in suffixes:  # the marker (last suffix) written last
-                            atomic_write_bytes(output_path(out_dir, out.key, s), out.outputs[s])
-                    except OSError as exc:
-                        out.status, out.error = "error", f"OSError: writing {out.key}: {exc}"
-                rec: dict[str, Any] = {"key": out.key, "input": out.path, "status": out.status}
-                if out.status == "done":
-                    rec["outputs"] = [f"{out.key}{s}" for s in suffixes]
-                    rec["faces"], rec["info"] = out.faces, out.info
-                    summary.done += 1
-                    summary.faces += out.faces
-                else:
-                    rec["error"] = out.error
-                    summary.failed += 1
-                    summary.errors.append((out.path, out.error))
-                    print(f"error: {out.error}", file=sys.stderr)
-                rec["seconds"], rec["worker"] = round(out.seconds, 4), out.worker
-                manifest.write(rec)
-
-            from tqdm import tqdm
-
+            bar = tqdm(desc=kind.name, unit="item", disable=not progress)
+            committer = Committer(out_dir, suffixes, manifest, summary, lambda: bar.update(1))
+            tasks = _tasks(
+                specs, kind, job_root, out_dir, suffixes, done_before, summary, committer
+            )
             t1 = time.perf_counter()
             try:
-                bar = tqdm(desc=kind.name, unit="item", disable=not progress)
-                for out in eng.map(tasks()):
-                    _commit(out, manifest)
-                    bar.update(1)
-                bar.close()
+                for out in eng.map(tasks):
+                    committer.submit(out)
             finally:
                 eng.close()
+                committer.close()
+                bar.close()
             summary.seconds = time.perf_counter() - t1
             manifest.write({"event": "summary", **summary.record()})
     return summary
+
+
+def _tasks(
+    specs: Sequence[str],
+    kind: ItemKind,
+    root: Path,
+    out_dir: Path,
+    suffixes: tuple[str, ...],
+    done_before: set[str],
+    summary: JobSummary,
+    committer: Committer,
+) -> Iterator[tuple[str, str]]:
+    """``(key, path)`` of every input still to do; counts the rest into ``summary``."""
+    seen: set[str] = set()
+    for path in iter_inputs(specs, kind.input_suffixes, exclude=[out_dir]):
+        try:
+            key = item_key(path, root)
+        except InputError as exc:
+            summary.items += 1
+            committer.submit(Outcome("", str(path), "error", error=str(exc)))
+            continue
+        if key in seen:  # named twice (overlapping specs, repeated list lines)
+            summary.duplicates += 1
+            continue
+        seen.add(key)
+        summary.items += 1
+        if key in done_before and all(output_path(out_dir, key, s).exists() for s in suffixes):
+            summary.skipped += 1
+            continue
+        yield key, str(path)
