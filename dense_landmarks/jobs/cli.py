@@ -50,7 +50,14 @@ def run_from_args(kind: str, options: Any, args: argparse.Namespace) -> int:
             root=args.root,
             progress=not args.quiet,
         )
-    except (InputError, JobConfigError, JobLockedError, ImportError, ValueError) as exc:
+    except (
+        InputError,
+        JobConfigError,
+        JobLockedError,
+        ImportError,
+        ValueError,
+        ConnectionError,
+    ) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(summary.text())

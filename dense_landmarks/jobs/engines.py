@@ -97,7 +97,14 @@ class RayEngine:
                     configure_logging=False,
                 )
             else:
-                ray.init(address=self.address, configure_logging=False)
+                try:
+                    ray.init(address=self.address, configure_logging=False)
+                except ConnectionError as exc:
+                    raise ConnectionError(
+                        f"cannot reach the Ray cluster at {self.address} ({exc}); a cluster "
+                        "started by `ray start` (Ray 2.60) checks a token: set RAY_AUTH_MODE=token "
+                        "and give its token (~/.ray/auth_token or RAY_AUTH_TOKEN)"
+                    ) from None
             self._owns_ray = True
         if self.workers is None:
             cpus = int(ray.cluster_resources().get("CPU", 1))
