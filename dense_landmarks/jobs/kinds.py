@@ -92,18 +92,17 @@ def worker_id() -> str:
 
 
 def run_item(kind: ItemKind, options: Any, state: Any, key: str, path: str) -> Outcome:
-    """Read ``path`` and process it; never raises for a bad item (the error is returned).
+    """Process the input at ``path``; never raises for a bad item (the error is returned).
 
-    The input is read here, on the worker, so inputs must be readable at the same path on
+    The kind reads ``path`` on the worker, so inputs must be readable at the same path on
     every node (a shared or replicated folder).
     """
     t0 = time.perf_counter()
     try:
-        try:
-            data = Path(path).read_bytes()
-        except OSError as exc:
-            raise OSError(f"{path}: cannot read ({exc.strerror or exc})") from None
-        res = kind.process(data, options, state, name=path)
+        res = kind.process(path, options, state, name=path)
+        want = kind.suffixes(options)
+        if sorted(res.outputs) != sorted(want):
+            raise RuntimeError(f"kind {kind.name} returned {sorted(res.outputs)}, not {list(want)}")
     except Exception as exc:  # one item's failure never stops the job
         msg = str(exc)
         msg = msg if path in msg else f"{path}: {msg}"
@@ -115,9 +114,6 @@ def run_item(kind: ItemKind, options: Any, state: Any, key: str, path: str) -> O
             seconds=time.perf_counter() - t0,
             worker=worker_id(),
         )
-    missing = set(kind.suffixes(options)) ^ set(res.outputs)
-    if missing:
-        raise RuntimeError(f"kind {kind.name}: outputs {sorted(res.outputs)} != suffixes")
     return Outcome(
         key,
         path,

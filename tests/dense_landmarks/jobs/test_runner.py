@@ -1,13 +1,14 @@
 """The job runner on the local engine: outputs, manifest, failures, resume, exactly-once."""
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from dense_landmarks.cli import main
 from dense_landmarks.imageio import read_image
-from dense_landmarks.jobs import JobConfigError, read_manifest, run_job
+from dense_landmarks.jobs import ItemKind, ItemResult, JobConfigError, read_manifest, run_job
 from dense_landmarks.jobs.predict import PredictOptions, decode_image, load, process_item
 
 
@@ -125,3 +126,37 @@ def test_cli_engine_local(corpus, tmp_path, capsys):
         main(["predict", str(root), "--out", str(tmp_path), "--engine", "local", "--workers", "2"])
         == 2
     )
+
+
+@dataclass(frozen=True)
+class _EchoOptions:
+    upper: bool = True
+
+
+def _echo(source, options, state, name=None):
+    data = Path(source).read_bytes()
+    if b"boom" in data:
+        raise ValueError("boom inside")
+    if b"wrong" in data:
+        return ItemResult({".bad": b""})
+    return ItemResult({".txt": data.upper() if options.upper else data}, info={"state": state})
+
+
+ECHO = ItemKind(
+    "echo", _EchoOptions, lambda o: "loaded", _echo, lambda o: (".txt",), frozenset({".txt"})
+)
+
+
+def test_any_kind_runs_and_its_failures_never_stop_the_job(tmp_path):
+    src = tmp_path / "in"
+    for name, text in [("a", "ok"), ("b", "boom"), ("c", "wrong"), ("d/e", "fine")]:
+        (src / name).parent.mkdir(parents=True, exist_ok=True)
+        (src / f"{name}.txt").write_text(text)
+    s = run_job(ECHO, [str(src)], tmp_path / "out", progress=False)
+    assert (s.done, s.failed) == (2, 2)
+    assert (tmp_path / "out" / "d" / "e.txt.txt").read_text() == "FINE"
+    errors = dict(s.errors)
+    assert errors[str(src / "b.txt")] == f"ValueError: {src / 'b.txt'}: boom inside"
+    assert "returned ['.bad'], not ['.txt']" in errors[str(src / "c.txt")]
+    recs = _records(tmp_path / "out")
+    assert [r["info"] for r in recs if r.get("status") == "done"] == [{"state": "loaded"}] * 2
