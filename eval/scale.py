@@ -59,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         photos.mkdir()
         write_photos(photos, args.images)
         ray.init(
+            address="local",
             num_cpus=2,
             include_dashboard=False,
             object_store_memory=256 * 2**20,

@@ -69,9 +69,10 @@ class RayEngine:
     """A pool of Ray actors.
 
     Args:
-        address: None: start a local Ray sized for ``workers``; ``"auto"``: the cluster this
-            node belongs to (``ray start``); ``"ray://host:10001"``: Ray Client; ``"host:6379"``:
-            a cluster's GCS. If this process already called ``ray.init``, that Ray is used.
+        address: None: start a new local Ray sized for ``workers`` (never one found running);
+            ``"auto"``: the cluster this node belongs to (``ray start``); ``"ray://host:10001"``:
+            Ray Client; ``"host:6379"``: a cluster's GCS. If this process already called
+            ``ray.init``, that Ray is used.
         workers: actors (default: the cluster's CPUs / ``threads``).
         threads: CPUs reserved per actor (match the models' thread count).
     """
@@ -91,6 +92,7 @@ class RayEngine:
             if self.address is None:
                 n = self.workers or max(1, (os.cpu_count() or 1) // self.threads)
                 ray.init(
+                    address="local",  # a new Ray, never one found on this machine
                     num_cpus=n * self.threads,
                     include_dashboard=False,
                     object_store_memory=max(256, 64 * n) * 2**20,

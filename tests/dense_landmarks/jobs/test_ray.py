@@ -20,6 +20,7 @@ ray = pytest.importorskip("ray")
 @pytest.fixture(scope="module")
 def gcs_address():
     ray.init(
+        address="local",  # our own Ray, whatever else runs on the machine
         num_cpus=2,
         include_dashboard=False,
         object_store_memory=200 * 2**20,
