@@ -87,7 +87,9 @@ class Committer:
             s.failed += 1
             s.errors.append((out.path, out.error))
             print(f"error: {out.error}", file=sys.stderr)
-        rec["seconds"], rec["worker"] = round(out.seconds, 4), out.worker
+        rec["seconds"], rec["cpu_seconds"] = round(out.seconds, 4), round(out.cpu_seconds, 4)
+        rec["worker"] = out.worker
+        s.worker_cpu_seconds += out.cpu_seconds
         self.manifest.write(rec)
         if self.on_record is not None:
             self.on_record()

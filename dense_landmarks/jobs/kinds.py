@@ -84,6 +84,7 @@ class Outcome:
     info: dict[str, Any] = field(default_factory=dict)
     error: str = ""
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # the worker process's CPU time on this item
     worker: str = ""
 
 
@@ -97,7 +98,7 @@ def run_item(kind: ItemKind, options: Any, state: Any, key: str, path: str) -> O
     The kind reads ``path`` on the worker, so inputs must be readable at the same path on
     every node (a shared or replicated folder).
     """
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     try:
         res = kind.process(path, options, state, name=path)
         want = kind.suffixes(options)
@@ -112,6 +113,7 @@ def run_item(kind: ItemKind, options: Any, state: Any, key: str, path: str) -> O
             "error",
             error=f"{type(exc).__name__}: {msg}",
             seconds=time.perf_counter() - t0,
+            cpu_seconds=time.process_time() - c0,
             worker=worker_id(),
         )
     return Outcome(
@@ -122,5 +124,6 @@ def run_item(kind: ItemKind, options: Any, state: Any, key: str, path: str) -> O
         faces=res.faces,
         info=res.info,
         seconds=time.perf_counter() - t0,
+        cpu_seconds=time.process_time() - c0,
         worker=worker_id(),
     )

@@ -59,6 +59,9 @@ class JobSummary:
     faces: int = 0
     seconds: float = 0.0
     startup_seconds: float = 0.0
+    #: CPU time the workers spent in items, and the driver's own (listing, commits, Ray client)
+    worker_cpu_seconds: float = 0.0
+    driver_cpu_seconds: float = 0.0
     engine: str = ""
     workers: int = 0
     errors: list[tuple[str, str]] = dataclasses.field(default_factory=list)
@@ -180,15 +183,19 @@ def run_job(
             tasks = _tasks(
                 specs, kind, job_root, out_dir, suffixes, done_before, summary, committer
             )
-            t1 = time.perf_counter()
+            t1, c1 = time.perf_counter(), time.process_time()
             try:
                 for out in eng.map(tasks):
                     committer.submit(out)
+                committer.close()
+                summary.seconds = time.perf_counter() - t1
+                driver = time.process_time() - c1  # local engine: items ran in this process too
+                in_process = summary.worker_cpu_seconds if eng.name == "local" else 0.0
+                summary.driver_cpu_seconds = max(0.0, driver - in_process)
             finally:
                 eng.close()
                 committer.close()
                 bar.close()
-            summary.seconds = time.perf_counter() - t1
             manifest.write({"event": "summary", **summary.record()})
     return summary
 
