@@ -3,7 +3,8 @@
 - :class:`LocalEngine`: in this process, one item at a time (no extra dependencies).
 - :class:`RayEngine`: a pool of Ray actors, each loading the models once, on a local Ray it
   starts itself or on a cluster (``address``). Tasks are pulled from the stream as actors free
-  up (at most two queued per actor), so memory stays bounded however long the stream.
+  up (at most two calls of ``items_per_call`` items queued per actor), so memory stays bounded
+  however long the stream.
 
 Both call :func:`dense_landmarks.jobs.kinds.run_item` with the same kind and options, so their
 outcomes are identical; ``map`` yields them in completion order.
@@ -11,13 +12,15 @@ outcomes are identical; ``map`` yields them in completion order.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from dense_landmarks.jobs.kinds import ItemKind, Outcome, run_item, worker_id
 
-#: Calls queued per Ray actor: one running, one waiting (hides the round trip).
+#: Calls queued per Ray actor: one running, one waiting (hides the round trip). A call carries
+#: the kind's ``items_per_call`` items (fewer round trips for short items such as images).
 QUEUE_PER_ACTOR = 2
 
 
@@ -53,8 +56,8 @@ class _Worker:
     def ready(self) -> str:
         return worker_id()
 
-    def run(self, key: str, path: str) -> Outcome:
-        return run_item(self.kind, self.options, self.state, key, path)
+    def run(self, tasks: list[tuple[str, str]]) -> list[Outcome]:
+        return [run_item(self.kind, self.options, self.state, k, p) for k, p in tasks]
 
 
 def _import_ray():
@@ -88,6 +91,7 @@ class RayEngine:
 
     def start(self, kind: ItemKind, options: Any) -> None:
         ray = _import_ray()
+        self.items_per_call = max(1, kind.items_per_call)
         if not ray.is_initialized():
             if self.address is None:
                 n = self.workers or max(1, (os.cpu_count() or 1) // self.threads)
@@ -120,29 +124,31 @@ class RayEngine:
         from ray.exceptions import RayError
 
         stream = iter(tasks)
+        per_call = self.items_per_call
         busy = [0] * len(self._actors)
-        pending: dict[Any, tuple[int, str, str]] = {}
+        pending: dict[Any, tuple[int, list[tuple[str, str]]]] = {}
         exhausted = False
         while True:
             while not exhausted and min(busy) < QUEUE_PER_ACTOR:
-                task = next(stream, None)
-                if task is None:
-                    exhausted = True
+                batch = list(itertools.islice(stream, per_call))
+                exhausted = len(batch) < per_call
+                if not batch:
                     break
                 i = busy.index(min(busy))
-                pending[self._actors[i].run.remote(*task)] = (i, *task)
+                pending[self._actors[i].run.remote(batch)] = (i, batch)
                 busy[i] += 1
             if not pending:
                 return
             [ref], _ = ray.wait(list(pending), num_returns=1)
-            i, key, path = pending.pop(ref)
+            i, batch = pending.pop(ref)
             busy[i] -= 1
             try:
-                out = ray.get(ref)
+                outs = ray.get(ref)
             except RayError as exc:  # the actor died (crash, lost node): record, go on
                 first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-                out = Outcome(key, path, "error", error=f"{type(exc).__name__}: {path}: {first}")
-            yield out
+                name = type(exc).__name__
+                outs = [Outcome(k, p, "error", error=f"{name}: {p}: {first}") for k, p in batch]
+            yield from outs
 
     def close(self) -> None:
         if not self._actors and not self._owns_ray:

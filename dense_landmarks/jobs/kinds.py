@@ -60,6 +60,8 @@ class ItemKind:
     suffixes: Callable[[Any], tuple[str, ...]]
     #: suffixes taken from folders and globs
     input_suffixes: frozenset[str]
+    #: items sent to a Ray actor in one call (several for short items: fewer round trips)
+    items_per_call: int = 1
 
 
 def get_kind(kind: str | ItemKind) -> ItemKind:

@@ -142,4 +142,5 @@ KIND = ItemKind(
     process=process_item,
     suffixes=suffixes,
     input_suffixes=IMAGE_SUFFIXES,
+    items_per_call=4,  # ~40 ms an image: a call of 4 keeps Ray's per-call cost small
 )

@@ -161,7 +161,11 @@ def run_job(
         sweep_temporaries(out_dir)
         done_before = state.done if state is not None else set()
         t0 = time.perf_counter()
-        eng.start(kind, options)
+        try:
+            eng.start(kind, options)
+        except BaseException:
+            eng.close()  # a Ray this run started is shut down again
+            raise
         summary.workers = eng.workers
         summary.startup_seconds = time.perf_counter() - t0
         with ManifestWriter(manifest_path, append=resume) as manifest:
