@@ -14,10 +14,15 @@ from __future__ import annotations
 
 import itertools
 import os
+import time
+from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from dense_landmarks.jobs.kinds import ItemKind, Outcome, run_item, worker_id
+
+#: ``busy`` count of an actor that did not come back
+_GONE = 1 << 30
 
 #: Calls queued per Ray actor: one running, one waiting (hides the round trip). A call carries
 #: the kind's ``items_per_call`` items (fewer round trips for short items such as images).
@@ -115,40 +120,76 @@ class RayEngine:
         if self.workers is None:
             cpus = int(ray.cluster_resources().get("CPU", 1))
             self.workers = max(1, cpus // self.threads)
-        actor = ray.remote(num_cpus=self.threads, max_restarts=3)(_Worker)
+        # an actor that dies (a crash on a poison input, a lost node) is restarted; ``map``
+        # retries the items of its lost calls
+        actor = ray.remote(num_cpus=self.threads, max_restarts=-1)(_Worker)
         self._actors = [actor.remote(kind, options) for _ in range(self.workers)]
         ray.get([a.ready.remote() for a in self._actors])  # models loaded everywhere
 
     def map(self, tasks: Iterable[tuple[str, str]]) -> Iterator[Outcome]:
+        """Outcomes in completion order. A call lost with its actor (a crash on a poison input,
+        a lost node) is tried again item by item; an item lost twice is recorded as failed.
+        Workers only compute (the driver writes), so a retried item is still committed once."""
         ray = _import_ray()
         from ray.exceptions import RayError
 
         stream = iter(tasks)
-        per_call = self.items_per_call
+        retry: deque[tuple[str, str]] = deque()
         busy = [0] * len(self._actors)
-        pending: dict[Any, tuple[int, list[tuple[str, str]]]] = {}
+        pending: dict[Any, tuple[int, list[tuple[str, str]], int]] = {}
         exhausted = False
         while True:
-            while not exhausted and min(busy) < QUEUE_PER_ACTOR:
-                batch = list(itertools.islice(stream, per_call))
-                exhausted = len(batch) < per_call
-                if not batch:
+            while min(busy) < QUEUE_PER_ACTOR:
+                if retry:
+                    batch, attempt = [retry.popleft()], 1
+                elif not exhausted:
+                    batch, attempt = list(itertools.islice(stream, self.items_per_call)), 0
+                    exhausted = len(batch) < self.items_per_call
+                    if not batch:
+                        break
+                else:
                     break
                 i = busy.index(min(busy))
-                pending[self._actors[i].run.remote(batch)] = (i, batch)
+                pending[self._actors[i].run.remote(batch)] = (i, batch, attempt)
                 busy[i] += 1
             if not pending:
                 return
             [ref], _ = ray.wait(list(pending), num_returns=1)
-            i, batch = pending.pop(ref)
+            i, batch, attempt = pending.pop(ref)
             busy[i] -= 1
             try:
                 outs = ray.get(ref)
-            except RayError as exc:  # the actor died (crash, lost node): record, go on
-                first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-                name = type(exc).__name__
-                outs = [Outcome(k, p, "error", error=f"{name}: {p}: {first}") for k, p in batch]
+            except RayError as exc:
+                if not self._revive(i):
+                    busy[i] = _GONE
+                    if min(busy) >= _GONE:
+                        raise RuntimeError("every Ray worker is gone; rerun with --resume") from exc
+                if attempt == 0:
+                    retry.extend(batch)
+                    continue
+                text = str(exc).strip()
+                why = f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}"
+                outs = [
+                    Outcome(k, p, "error", error=f"{p}: the worker died twice on it ({why})")
+                    for k, p in batch
+                ]
             yield from outs
+
+    def _revive(self, i: int, wait_s: float = 300.0) -> bool:
+        """Wait until actor ``i`` answers again (Ray restarts it, models reloaded); False if it
+        does not within ``wait_s``. Calls sent to a restarting actor fail at once, so a lost
+        call's items are sent again only after this."""
+        ray = _import_ray()
+        from ray.exceptions import GetTimeoutError, RayError
+
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            try:
+                ray.get(self._actors[i].ready.remote(), timeout=max(1.0, wait_s / 5))
+                return True
+            except (RayError, GetTimeoutError):
+                time.sleep(0.5)
+        return False
 
     def close(self) -> None:
         if not self._actors and not self._owns_ray:

@@ -7,11 +7,12 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from dense_landmarks.jobs import run_job
+from dense_landmarks.jobs import ItemKind, ItemResult, run_job
 from tests.dense_landmarks.jobs.corpus import write_corpus
 
 ray = pytest.importorskip("ray")
@@ -105,3 +106,38 @@ def read_done(out: Path) -> set[str]:
     from dense_landmarks.jobs import read_manifest
 
     return read_manifest(out / "manifest.jsonl").done
+
+
+@dataclass(frozen=True)
+class _CrashOptions:
+    pass
+
+
+def _crash_or_copy(source, options, state, name=None):
+    if Path(source).name.startswith("crash"):
+        os._exit(3)  # a worker dying on a poison input (a segfault in a decoder, say)
+    return ItemResult({".out": Path(source).read_bytes()})
+
+
+CRASHER = ItemKind(
+    "crasher",
+    _CrashOptions,
+    lambda o: None,
+    _crash_or_copy,
+    lambda o: (".out",),
+    frozenset({".txt"}),
+)
+
+
+def test_a_worker_crash_is_one_failed_item_and_the_job_goes_on(gcs_address, tmp_path):
+    ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # workers cannot import tests
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in ("a", "b", "crash", "c", "d"):
+        (src / f"{name}.txt").write_text(name)
+    s = run_job(CRASHER, [str(src)], tmp_path / "out", engine="ray", workers=1, progress=False)
+    assert (s.done, s.failed) == (4, 1)
+    (path, error) = s.errors[0]
+    assert path == str(src / "crash.txt") and "the worker died twice on it" in error
+    for name in "abcd":
+        assert (tmp_path / "out" / f"{name}.txt.out").read_text() == name
