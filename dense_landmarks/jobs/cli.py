@@ -57,6 +57,7 @@ def run_from_args(kind: str, options: Any, args: argparse.Namespace) -> int:
         ImportError,
         ValueError,
         ConnectionError,
+        RuntimeError,
     ) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -124,7 +124,15 @@ class RayEngine:
         # retries the items of its lost calls
         actor = ray.remote(num_cpus=self.threads, max_restarts=-1)(_Worker)
         self._actors = [actor.remote(kind, options) for _ in range(self.workers)]
-        ray.get([a.ready.remote() for a in self._actors])  # models loaded everywhere
+        from ray.exceptions import RayError
+
+        try:
+            ray.get([a.ready.remote() for a in self._actors])  # models loaded everywhere
+        except RayError as exc:  # the kind's load failed (a missing install on a node, say)
+            text = str(exc).strip()
+            raise RuntimeError(
+                f"Ray workers could not start: {text.splitlines()[-1] if text else exc!r}"
+            ) from exc
 
     def map(self, tasks: Iterable[tuple[str, str]]) -> Iterator[Outcome]:
         """Outcomes in completion order. A call lost with its actor (a crash on a poison input,
