@@ -10,6 +10,7 @@ import argparse
 import sys
 from typing import Any
 
+from dense_landmarks.jobs.engines import EngineError
 from dense_landmarks.jobs.inputs import InputError
 from dense_landmarks.jobs.manifest import JobLockedError
 from dense_landmarks.jobs.runner import JobConfigError, run_job
@@ -57,7 +58,7 @@ def run_from_args(kind: str, options: Any, args: argparse.Namespace) -> int:
         ImportError,
         ValueError,
         ConnectionError,
-        RuntimeError,
+        EngineError,
     ) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -21,6 +21,11 @@ from typing import Any
 
 from dense_landmarks.jobs.kinds import ItemKind, Outcome, run_item, worker_id
 
+
+class EngineError(RuntimeError):
+    """The engine cannot go on: its workers cannot start, or all of them are gone."""
+
+
 #: ``busy`` count of an actor that did not come back
 _GONE = 1 << 30
 
@@ -130,7 +135,7 @@ class RayEngine:
             ray.get([a.ready.remote() for a in self._actors])  # models loaded everywhere
         except RayError as exc:  # the kind's load failed (a missing install on a node, say)
             text = str(exc).strip()
-            raise RuntimeError(
+            raise EngineError(
                 f"Ray workers could not start: {text.splitlines()[-1] if text else exc!r}"
             ) from exc
 
@@ -171,7 +176,7 @@ class RayEngine:
                 if not self._revive(i):
                     busy[i] = _GONE
                     if min(busy) >= _GONE:
-                        raise RuntimeError("every Ray worker is gone; rerun with --resume") from exc
+                        raise EngineError("every Ray worker is gone; rerun with --resume") from exc
                 if attempt == 0:
                     retry.extend(batch)
                     continue
