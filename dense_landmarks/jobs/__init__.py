@@ -11,6 +11,7 @@ Modules: :mod:`~dense_landmarks.jobs.inputs` (specs -> paths -> keys),
 :mod:`~dense_landmarks.jobs.cli` (the shared command-line options).
 """
 
+from dense_landmarks.jobs.engines import EngineError
 from dense_landmarks.jobs.inputs import InputError, item_key, iter_inputs
 from dense_landmarks.jobs.kinds import KINDS, ItemKind, ItemResult, get_kind, run_item
 from dense_landmarks.jobs.manifest import JobLockedError, read_manifest
@@ -18,6 +19,7 @@ from dense_landmarks.jobs.runner import JobConfigError, JobSummary, run_job
 
 __all__ = [
     "KINDS",
+    "EngineError",
     "InputError",
     "ItemKind",
     "ItemResult",
