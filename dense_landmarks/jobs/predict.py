@@ -21,8 +21,8 @@ import cv2
 import numpy as np
 
 from dense_landmarks.batch import _npz_bytes, result_document
-from dense_landmarks.contours import DEFAULT_DENSITY
-from dense_landmarks.imageio import MAX_PIXELS, ImageError, read_image, to_rgb8
+from dense_landmarks.contours import DEFAULT_DENSITY, Density
+from dense_landmarks.imageio import ImageError, read_image, to_rgb8
 from dense_landmarks.jobs.inputs import IMAGE_SUFFIXES
 from dense_landmarks.jobs.kinds import ItemKind, ItemResult, Source
 
@@ -34,7 +34,7 @@ class PredictOptions:
     Attributes:
         format: ``"json"`` or ``"npz"`` landmarks document.
         overlay: also a PNG of the image with the contours drawn.
-        density: contour points per face.
+        density: contours: a layout name (``"dense-1000"``) or N points shared by length.
         backend: ``"onnx"`` or ``"torch"``.
         threads: CPU threads per model.
         tiles: detector tiles per side.
@@ -42,7 +42,7 @@ class PredictOptions:
 
     format: str = "json"
     overlay: bool = False
-    density: int = DEFAULT_DENSITY
+    density: Density = DEFAULT_DENSITY
     backend: str = "onnx"
     threads: int = 1
     tiles: int = 1
@@ -66,27 +66,6 @@ def suffixes(options: PredictOptions) -> tuple[str, ...]:
     return ((".png",) if options.overlay else ()) + (f".{options.format}",)
 
 
-def decode_image(data: bytes, name: str = "<bytes>") -> np.ndarray:
-    """Encoded image bytes -> (H, W, 3) uint8 RGB, exactly as :func:`read_image` reads a file.
-
-    Raises:
-        ImageError: empty, non-image, corrupt or over ``MAX_PIXELS``; the message names ``name``.
-    """
-    buf = np.frombuffer(data, dtype=np.uint8)
-    if buf.size == 0:
-        raise ImageError(f"{name}: empty file")
-    img = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED)
-    if img is None:
-        raise ImageError(f"{name}: not a readable image (corrupt or unsupported format)")
-    if img.shape[0] * img.shape[1] > MAX_PIXELS:
-        raise ImageError(f"{name}: {img.shape[1]}x{img.shape[0]} is over {MAX_PIXELS} pixels")
-    if img.ndim == 3 and img.shape[2] == 3:
-        img = img[:, :, ::-1]
-    elif img.ndim == 3 and img.shape[2] == 4:
-        img = img[:, :, [2, 1, 0, 3]]
-    return to_rgb8(img, name)
-
-
 def process_item(
     source: Source, options: PredictOptions, landmarker=None, name: str | None = None
 ) -> ItemResult:
@@ -103,12 +82,9 @@ def process_item(
     Raises:
         ImageError: the input is not a usable image (message names it).
     """
-    if isinstance(source, bytes | bytearray | memoryview):
-        label = name or "<bytes>"
-        image = decode_image(bytes(source), label)
-    else:
-        label = name or str(source)
-        image = read_image(Path(source))
+    is_bytes = isinstance(source, bytes | bytearray | memoryview)
+    image = read_image(source if is_bytes else Path(source), name=name)
+    label = name or ("<bytes>" if is_bytes else str(source))
     lm = load(options) if landmarker is None else landmarker
     faces = lm.detect(image, density=options.density)
     doc = result_document(Path(label), image, faces)
