@@ -8,7 +8,10 @@ loaded) to the last item committed; Ray is started once (``num_cpus=2``) before 
 Target (issue 16): 2 workers >= 1.7 x 1 worker. The machine's load average is printed beside
 each figure: on a shared machine other processes take cores and lower the figures. The CPU time
 per image of the workers (in items) and of the driver (listing, commits, Ray's client side) is
-printed too: it bounds what 2 workers can reach on 2 cores whatever else runs.
+printed too: it bounds what 2 workers can reach on 2 cores whatever else runs. So are the
+workers' busy fraction (time in items over time in the run: below 100 % they wait for work,
+i.e. the driver or Ray is the limit) and the CPU share they got while busy (below 100 % other
+processes took their core). Columns after the first rounds are medians over the rounds.
 """
 
 from __future__ import annotations
@@ -70,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         configs = [("local", 1), ("ray", 1), ("ray", 2)]
         rates: dict[tuple[str, int], list[tuple[float, str]]] = {c: [] for c in configs}
-        cpu: dict[tuple[str, int], list[tuple[float, float]]] = {c: [] for c in configs}
+        cpu: dict[tuple[str, int], list[tuple[float, ...]]] = {c: [] for c in configs}
         for r in range(args.rounds):
             for engine, workers in configs:
                 out = tmp / f"out-{engine}-{workers}-{r}"
@@ -82,7 +85,14 @@ def main(argv: list[str] | None = None) -> int:
                 rates[(engine, workers)].append((s.throughput, load))
                 n = s.done + s.failed
                 cpu[(engine, workers)].append(
-                    (1e3 * s.worker_cpu_seconds / n, 1e3 * s.driver_cpu_seconds / n)
+                    (
+                        1e3 * s.worker_cpu_seconds / n,
+                        1e3 * s.driver_cpu_seconds / n,
+                        # workers' time in items / their time in the run: < 1 = waiting for work
+                        s.worker_busy_seconds / (s.seconds * s.workers),
+                        # CPU a worker got while in items: < 1 = other processes took the core
+                        s.worker_cpu_seconds / s.worker_busy_seconds,
+                    )
                 )
                 shutil.rmtree(out)
         ray.shutdown()
@@ -96,22 +106,25 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         "| engine | workers | images/s (best) | every round (images/s @ load) "
-        "| worker CPU ms/image | driver CPU ms/image |"
+        "| worker CPU ms/image | driver CPU ms/image | workers busy | CPU share when busy |"
     )
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     best = {c: max(v for v, _ in rates[c]) for c in configs}
     med = {c: [float(np.median(x)) for x in zip(*cpu[c])] for c in configs}
     for c in configs:
         rounds = ", ".join(f"{v:.1f} @ {ld}" for v, ld in rates[c])
-        w, d = med[c]
-        print(f"| {c[0]} | {c[1]} | {best[c]:.1f} | {rounds} | {w:.1f} | {d:.1f} |")
+        w, d, busy, share = med[c]
+        print(
+            f"| {c[0]} | {c[1]} | {best[c]:.1f} | {rounds} | {w:.1f} | {d:.1f} "
+            f"| {busy:.0%} | {share:.0%} |"
+        )
     ratio = best[("ray", 2)] / best[("ray", 1)]
     print(f"ray 1 worker / local: {best[('ray', 1)] / best[('local', 1)]:.2f} x")
     print(
         f"ray 2 workers / 1 worker: {ratio:.2f} x (target >= 1.7: "
         f"{'met' if ratio >= 1.7 else 'NOT met'}); load average now {_load()}"
     )
-    w, d = med[("ray", 2)]
+    w, d = med[("ray", 2)][:2]
     print(
         "CPU cost (median over rounds; less disturbed by other load than wall time): on two "
         f"otherwise idle cores, 2 workers could reach at most 2 x {w:.1f} / ({w:.1f} + {d:.1f}) "

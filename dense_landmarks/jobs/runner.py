@@ -59,7 +59,9 @@ class JobSummary:
     faces: int = 0
     seconds: float = 0.0
     startup_seconds: float = 0.0
-    #: CPU time the workers spent in items, and the driver's own (listing, commits, Ray client)
+    #: wall and CPU time the workers spent in items, and the driver's CPU time (listing,
+    #: commits, Ray's client side)
+    worker_busy_seconds: float = 0.0
     worker_cpu_seconds: float = 0.0
     driver_cpu_seconds: float = 0.0
     engine: str = ""
