@@ -21,6 +21,7 @@ from dense_landmarks.contours import (
 from dense_landmarks.draw import draw_contours
 from dense_landmarks.face import Face
 from dense_landmarks.imageio import ImageError, read_image, write_image
+from dense_landmarks.jobs.cli import add_job_options, run_from_args
 from dense_landmarks.service.command import add_serve_command
 
 
@@ -77,6 +78,13 @@ def _landmarker(args: argparse.Namespace):
 
 
 def _cmd_predict(args: argparse.Namespace) -> int:
+    if args.engine:
+        from dense_landmarks.jobs.predict import PredictOptions
+
+        opts = PredictOptions(
+            args.format, args.overlay, args.density, args.backend, args.threads, args.tiles
+        )
+        return run_from_args("predict", opts, args)
     from dense_landmarks.batch import expand_inputs, run_batch
 
     try:
@@ -102,6 +110,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     args.paths, args.format, args.overlay, args.resume = [str(EXAMPLE)], "json", True, False
+    args.engine = None
     code = _cmd_predict(args)
     print(f"demo: {Path(args.out) / EXAMPLE.stem}.png and .json")
     return code
@@ -174,6 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--overlay", action="store_true", help="also write a PNG with the contours")
     pr.add_argument("--resume", action="store_true", help="skip inputs whose outputs exist")
     _add_runtime_options(pr)
+    add_job_options(pr)
     pr.set_defaults(func=_cmd_predict)
 
     d = sub.add_parser("demo", help="predict on the bundled example photo, with an overlay")

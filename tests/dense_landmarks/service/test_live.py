@@ -7,6 +7,7 @@ import pytest
 
 pytest.importorskip("fastapi", reason="the 'serve' extra is not installed")
 
+from dense_landmarks.face import FACE_SCHEMA
 from dense_landmarks.landmarker import DenseLandmarker
 from dense_landmarks.service.client import multipart
 from dense_landmarks.service.decode import decode_upload
@@ -41,7 +42,7 @@ def test_landmarks_match_the_pipeline_in_process(client):
     assert doc["image"] == {"width": 512, "height": 512}
     assert len(doc["faces"]) == 1
     face = doc["faces"][0]
-    assert face["schema"] == "dense-landmarks/face-v1" and len(face["points106"]) == 106
+    assert face["schema"] == FACE_SCHEMA and len(face["points106"]) == 106
     assert sum(len(c) for c in face["contours"].values()) == 500
     expected = DenseLandmarker(num_threads=1).detect(decode_upload(JPEG, 10**8), density=500)[0]
     assert np.abs(np.array(face["points106"]) - expected.points).max() < 1e-3
