@@ -18,25 +18,38 @@ import numpy as np
 
 from dense_landmarks.crop import CropSpec, from_crop, warp
 from dense_landmarks.detection.anchors import decode, iou, ssd_anchors, weighted_nms
+from dense_landmarks.runtime import make_runner
 from dense_landmarks.threads import holds_opencv_threads
 
-WEIGHTS_DIR = Path(__file__).resolve().parents[1] / "weights"
 KEYPOINTS = ("right_eye", "left_eye", "nose_tip", "mouth", "right_ear", "left_ear")
 CALIBRATION = Path(__file__).with_name("calibration.json")
 
 
 @dataclass
 class Detection:
-    """One face: ``box`` (4,) axis-aligned ``[x0, y0, x1, y1]`` pixels, ``score`` in [0, 1],
-    ``keypoints`` (6, 2) pixels (see :data:`KEYPOINTS`), ``angle`` (degrees, clockwise) of the
-    eye line, and ``centre``/``size`` of the detector's square box in the face's upright frame."""
+    """One face found by a detector (see :class:`dense_landmarks.stages.Detector`).
+
+    Attributes:
+        box: (4,) float64 axis-aligned ``[x0, y0, x1, y1]``, image pixels.
+        score: confidence in [0, 1].
+        keypoints: (6, 2) float64 pixels (see :data:`KEYPOINTS`), or None (a box-only
+            detector: then ``box`` is a landmark-style face box, brows to chin).
+        angle: in-plane angle (degrees, clockwise) of the eye line; 0 without keypoints.
+        centre, size: centre (2,) and side of the detector's square box in the face's upright
+            frame (BlazeFace convention, which :func:`landmark_crop` is calibrated for), or None.
+    """
 
     box: np.ndarray
     score: float
-    keypoints: np.ndarray
-    angle: float
-    centre: np.ndarray
-    size: float
+    keypoints: np.ndarray | None = None
+    angle: float = 0.0
+    centre: np.ndarray | None = None
+    size: float | None = None
+
+    @classmethod
+    def from_box(cls, box: np.ndarray, score: float = 1.0) -> Detection:
+        """A box-only detection (landmark-style box ``[x0, y0, x1, y1]``)."""
+        return cls(box=np.asarray(box, dtype=np.float64).reshape(4), score=float(score))
 
 
 class FaceDetector:
@@ -67,13 +80,9 @@ class FaceDetector:
         rotation_retry_below: float = 0.8,
         rotated_min_score: float = 0.75,
     ):
-        from dense_landmarks.sparse import make_runner
-
-        meta = json.loads((WEIGHTS_DIR / "blazeface_short.json").read_text(encoding="utf-8"))
-        self.size = int(meta["input_size"])
-        cfg = meta["config"]
-        self.anchors = ssd_anchors(self.size, tuple(cfg["strides"]))
-        self._run = make_runner("blazeface_short", backend, num_threads, meta)
+        self._run = make_runner("blazeface_short", backend, num_threads)
+        self.size = self._run.meta.input_size
+        self.anchors = ssd_anchors(self.size, tuple(self._run.meta.config["strides"]))
         self.num_threads = num_threads
         self.min_score, self.nms_iou, self.tiles = min_score, nms_iou, tiles
         self.rotation_retry_below = rotation_retry_below
@@ -177,7 +186,10 @@ def _best_orientation(dets: list[Detection], threshold: float) -> list[Detection
 
 def landmark_crop(det: Detection, calibration: dict | None = None) -> CropSpec:
     """The landmark model's crop for a detection: upright by the eye line, centred and sized
-    by the calibration (``calibration.json``) fitted on the 300-W training crops."""
+    by the calibration (``calibration.json``) fitted on the 300-W training crops. Needs the
+    detection's ``centre`` and ``size`` (BlazeFace convention)."""
+    if det.centre is None or det.size is None:
+        raise ValueError("landmark_crop: the detection has no square box (centre, size)")
     cal = calibration or load_calibration()
     a = np.radians(det.angle)
     rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])

@@ -10,7 +10,8 @@ control points; :func:`dense_landmarks.contours.dense_contours` resamples them w
 
 from __future__ import annotations
 
-import json
+import copy
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -19,7 +20,7 @@ from dense_landmarks.crop import warp
 from dense_landmarks.refine.arcs import batch_initial_arcs, decoded_parts
 from dense_landmarks.refine.parts import REFINE_PARTS, crop_matrices
 from dense_landmarks.refine.ridge import MapAtlas, decode_arcs
-from dense_landmarks.sparse import WEIGHTS_DIR, make_runner
+from dense_landmarks.runtime import WEIGHTS_DIR, make_runner
 from dense_landmarks.threads import holds_opencv_threads
 
 
@@ -37,17 +38,34 @@ class Refiner:
         self.runners, self.size = {}, {}
         self.num_threads = num_threads
         for model in sorted({p.model for p in REFINE_PARTS}):
-            meta = json.loads((WEIGHTS_DIR / f"{model}.json").read_text(encoding="utf-8"))
-            maps = int(meta["config"]["num_maps"])
+            runner = make_runner(model, backend, num_threads, arena=False)
+            maps = int(runner.meta.config["num_maps"])
             for p in REFINE_PARTS:
                 if p.model == model and len(p.arcs) != maps:
                     raise ValueError(
                         f"{model}: {maps} heatmaps, but part {p.name} has {len(p.arcs)} arcs"
                     )
-            self.runners[model] = make_runner(model, backend, num_threads, meta, arena=False)
-            self.size[model] = int(meta["input_size"])
+            self.runners[model] = runner
+            self.size[model] = runner.meta.input_size
         # the parts each model refines, in the order its crops are batched
         self._parts = {m: tuple(p for p in REFINE_PARTS if p.model == m) for m in self.runners}
+
+    def without_parts(self, parts: Sequence[str]) -> Refiner | None:
+        """A view of this refiner (sharing its sessions) without the models whose parts are all
+        in ``parts`` (scheme part names), or None when no model is left. Models that refine
+        other parts too stay whole.
+        """
+        skip = set(parts)
+        drop = {m for m, ps in self._parts.items() if all(set(p.parts) <= skip for p in ps)}
+        if not drop:
+            return self
+        if drop == set(self.runners):
+            return None
+        view = copy.copy(self)
+        view.runners = {m: r for m, r in self.runners.items() if m not in drop}
+        view.size = {m: v for m, v in self.size.items() if m not in drop}
+        view._parts = {m: v for m, v in self._parts.items() if m not in drop}
+        return view
 
     @staticmethod
     def available() -> bool:

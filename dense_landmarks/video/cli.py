@@ -10,20 +10,23 @@ from pathlib import Path
 from dense_landmarks.video.offline import DEFAULT_SIGMA_S
 
 
-def _tracker(args: argparse.Namespace, make_landmarker: Callable):
+def _tracker(args: argparse.Namespace):
     from dense_landmarks.video.one_euro import OneEuroParams
-    from dense_landmarks.video.tracker import Tracker, TrackerConfig
+    from dense_landmarks.video.tracker import build_tracker
 
-    cfg = TrackerConfig(
-        smoothing=not args.no_smoothing,
-        shape=OneEuroParams(args.min_cutoff, args.beta, args.d_cutoff),
-        detect_every=args.detect_every,
-        max_faces=args.max_faces,
+    return build_tracker(
+        args.backend,
+        args.threads,
+        args.tiles,
+        args.density,
+        not args.no_smoothing,
+        OneEuroParams(args.min_cutoff, args.beta, args.d_cutoff),
+        args.detect_every,
+        args.max_faces,
     )
-    return Tracker(make_landmarker(args), cfg)
 
 
-def _run(args: argparse.Namespace, make_landmarker: Callable, lip: bool) -> int:
+def _run(args: argparse.Namespace, lip: bool) -> int:
     from dense_landmarks.video import jobs
 
     try:
@@ -34,7 +37,7 @@ def _run(args: argparse.Namespace, make_landmarker: Callable, lip: bool) -> int:
     if lip and any(isinstance(p, int) for p in inputs):
         print("error: lipread needs video files (a webcam has no end)", file=sys.stderr)
         return 2
-    tracker, out = _tracker(args, make_landmarker), Path(args.out)
+    tracker, out = _tracker(args), Path(args.out)
     if lip:
         report = jobs.run_jobs(
             jobs.lipread_job,
@@ -64,7 +67,7 @@ def _run(args: argparse.Namespace, make_landmarker: Callable, lip: bool) -> int:
     return 1 if report.errors and not report.done and not report.skipped else 0
 
 
-def add_video_commands(sub, make_landmarker: Callable, add_runtime_options: Callable) -> None:
+def add_video_commands(sub, add_runtime_options: Callable) -> None:
     """Add ``video`` and ``lipread`` to the CLI's subparsers."""
     for name, lip, text in (
         ("video", False, "track faces in videos (files, folders or a webcam index) -> NPZ"),
@@ -94,4 +97,4 @@ def add_video_commands(sub, make_landmarker: Callable, add_runtime_options: Call
         p.add_argument("--detect-every", type=int, default=30, help="detector every N frames")
         p.add_argument("--max-faces", type=int, default=1 if lip else 4)
         add_runtime_options(p)
-        p.set_defaults(func=lambda a, lip=lip: _run(a, make_landmarker, lip))
+        p.set_defaults(func=lambda a, lip=lip: _run(a, lip))

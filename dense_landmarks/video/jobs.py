@@ -19,6 +19,7 @@ import numpy as np
 from dense_landmarks import scheme
 from dense_landmarks.atomic import atomic_write_bytes
 from dense_landmarks.batch import output_stems
+from dense_landmarks.contours import layout_name
 from dense_landmarks.video.io import VIDEO_SUFFIXES, VideoError, VideoWriter, open_video
 from dense_landmarks.video.offline import DEFAULT_SIGMA_S
 
@@ -61,8 +62,18 @@ def expand_videos(inputs: Iterable[str]) -> list[Path | int]:
 
 
 def _npz_bytes(arrays: dict) -> bytes:
+    """A compressed NPZ whose bytes depend on the arrays only (fixed member time stamps, unlike
+    ``np.savez_compressed``): the same video gives the same file on every run and engine."""
+    import zipfile
+
     buf = io.BytesIO()
-    np.savez_compressed(buf, **arrays)
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for key, value in arrays.items():
+            info = zipfile.ZipInfo(f"{key}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            member = io.BytesIO()
+            np.lib.format.write_array(member, np.asanyarray(value), allow_pickle=False)
+            zf.writestr(info, member.getvalue())
     return buf.getvalue()
 
 
@@ -75,18 +86,29 @@ def _frames(reader, progress: bool, name: str):
     yield from tqdm(reader, total=reader.frames or None, desc=name, unit="frame", leave=False)
 
 
-def _stack_contours(faces_per_frame: list[dict[int, object]], slots: dict[int, int]) -> dict:
-    """``contours_<part>`` (T, F, n_part, 2) float32; a face whose part count differs from the
-    first face's (length-proportional layouts) is resampled to it."""
+def _stack_contours(
+    faces_per_frame: list[dict[int, object]], slots: dict[int, int], density: object
+) -> dict:
+    """``contours_<part>`` (T, F, n_part, 2) float32, NaN where a slot has no face.
+
+    With a fixed dense layout (``density`` a name of :data:`dense_landmarks.scheme.DENSE_LAYOUTS`,
+    the default ``"dense-1000"``) n_part is the layout's count and index i the same anatomical
+    place in every frame; with an int density (length-proportional) a face whose part count
+    differs from the first face's is resampled to it.
+    """
     from curves import resample
 
-    first = next((f for fr in faces_per_frame for f in fr.values()), None)
-    if first is None:  # no face in any frame
-        empty = np.zeros((len(faces_per_frame), 0, 0, 2), dtype=np.float32)
-        return {f"contours_{part}": empty for part in scheme.PART_NAMES}
+    if isinstance(density, str):
+        counts = {k: p.count for k, p in scheme.DENSE_LAYOUTS[density].items()}
+    else:
+        first = next((f for fr in faces_per_frame for f in fr.values()), None)
+        if first is None:  # no face in any frame
+            empty = np.zeros((len(faces_per_frame), 0, 0, 2), dtype=np.float32)
+            return {f"contours_{part}": empty for part in scheme.PART_NAMES}
+        counts = {k: len(v) for k, v in first.contours.items()}
     out = {}
-    for part, ref in first.contours.items():
-        n, closed = len(ref), scheme.PARTS[part].closed
+    for part, n in counts.items():
+        closed = scheme.PARTS[part].closed
         arr = np.full((len(faces_per_frame), len(slots), n, 2), np.nan, dtype=np.float32)
         for t, fr in enumerate(faces_per_frame):
             for tid, f in fr.items():
@@ -187,7 +209,7 @@ def video_job(
             k = slots[tid]
             points[t, k], valid[t, k], track[t, k] = f.points, True, tid
             quality[t, k], pose[t, k] = f.quality if f.quality is not None else np.nan, f.pose
-    contours = _stack_contours(per_frame, slots)
+    contours = _stack_contours(per_frame, slots, tracker.landmarker.density)
     if two_sided:
         _two_sided(points, contours, valid, fps, sigma_s)
     arrays = {
@@ -199,6 +221,7 @@ def video_job(
         "timestamps": np.asarray(times, dtype=np.float64),
         "fps": np.float64(fps),
         "part_names": np.array(scheme.PART_NAMES),
+        "layout": np.array(layout_name(tracker.landmarker.density)),
         "truncated": np.bool_(truncated),
         "source": np.array(str(src)),
         "two_sided": np.bool_(two_sided),
@@ -236,9 +259,11 @@ def lipread_job(
     progress: bool,
     two_sided: bool = True,
     sigma_s: float = DEFAULT_SIGMA_S,
+    label: str | None = None,
 ) -> str:
     """Lip-reading front end for the largest face of one video: ``out/<stem>.npz`` and
-    ``out/<stem>_mouth.mp4``. Returns a warning or "". ``two_sided``: as in :func:`video_job`."""
+    ``out/<stem>_mouth.mp4``. Returns a warning or "". ``two_sided``: as in :func:`video_job`;
+    ``label``: the NPZ's ``source`` (default: the path)."""
     from dense_landmarks.video import lipread as lr
 
     two_sided = two_sided and tracker.config.smoothing
@@ -254,7 +279,7 @@ def lipread_job(
     T, n = len(rows), lr.LIP_POINTS
     valid = np.array([f is not None for f in rows])
     if not valid.any():
-        raise VideoError(f"{src}: no face in any of its {T} frames")
+        raise VideoError(f"{label or src}: no face in any of its {T} frames")
     stack = np.full((T, 106 + 2 * n, 2), np.nan)
     for t, f in enumerate(rows):
         if f is not None:
@@ -289,7 +314,7 @@ def lipread_job(
         "roi_matrix": mats.astype(np.float32),
         "two_sided": np.bool_(two_sided),
         "truncated": np.bool_(truncated),
-        "source": np.array(str(src)),
+        "source": np.array(label or str(src)),
     }
     atomic_write_bytes(out / f"{stem}.npz", _npz_bytes(arrays))
     return problem

@@ -20,17 +20,18 @@ are drawn through the smoothed points. Whole files can instead be smoothed witho
 
 from __future__ import annotations
 
-import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from dense_landmarks import scheme
-from dense_landmarks.crop import from_crop, landmark_box, warp
+from dense_landmarks.contours import DEFAULT_DENSITY, Density, layout_name
+from dense_landmarks.crop import landmark_box
 from dense_landmarks.face import Face
 from dense_landmarks.imageio import to_rgb8
-from dense_landmarks.pose import head_pose
 from dense_landmarks.sparse import upright_crop
+from dense_landmarks.stages import detection_crop
+from dense_landmarks.threads import opencv_threads
 from dense_landmarks.video import align
 from dense_landmarks.video.one_euro import OneEuroFilter, OneEuroParams
 from dense_landmarks.video.quality import box_iou, tracking_quality
@@ -112,7 +113,13 @@ class Tracker:
 
     Args:
         landmarker: a :class:`dense_landmarks.DenseLandmarker` (default: one with default
-            settings).
+            settings). The tracker runs its stages itself (:mod:`dense_landmarks.stages`): the
+            detector's detections through :func:`~dense_landmarks.stages.detection_crop`, the
+            sparse stage's ``predict_crops`` (tracked faces: the upright crops of their
+            previous points, ``passes`` and ``flip_average`` from the config; the latter needs
+            a sparse stage that takes it, as the bundled one does), the refiner (less the
+            ``skip_refine`` parts, through ``Refiner.without_parts``) and the densifier at the
+            landmarker's density.
         config: :class:`TrackerConfig`.
     """
 
@@ -125,7 +132,12 @@ class Tracker:
         self.config = config or TrackerConfig()
         if self.config.passes not in (1, 2):
             raise ValueError(f"passes: expected 1 or 2, got {self.config.passes}")
-        self._refiner = _without_parts(landmarker.refiner, self.config.skip_refine)
+        if landmarker.detector is None:
+            raise ValueError("Tracker: the landmarker needs a detector (it finds new faces)")
+        refiner = landmarker.refiner
+        if refiner is not None and self.config.skip_refine:
+            refiner = refiner.without_parts(self.config.skip_refine)
+        self._refiner = refiner
         self.reset()
 
     def reset(self) -> None:
@@ -150,24 +162,10 @@ class Tracker:
     def _track_points(self, img: np.ndarray, previous: list[np.ndarray]):
         """(F, 106, 2) points and (F, 3) pose of faces re-cropped upright from their previous
         points: ``passes`` landmark passes, each averaged with its mirrored crop's."""
-        sp = self.landmarker.sparse
-        s = sp.input_size
-        for _ in range(self.config.passes):
-            mats = [upright_crop(p).matrix(s) for p in previous]
-            crops = [warp(img, m, s) for m in mats]
-            if self.config.flip_average:
-                crops += [c[:, ::-1] for c in crops]
-            # one crop per call: this model runs a batch of 2 several times slower than 2 x 1
-            out = np.concatenate([sp._run(c[None].copy())[0] for c in crops]) * (s - 1)
-            if self.config.flip_average:
-                n = len(mats)
-                back = out[n:].copy()
-                back[..., 0] = (s - 1) - back[..., 0]
-                out = (out[:n] + back[:, scheme.FLIP_PERMUTATION]) / 2
-            previous = [from_crop(p, m) for p, m in zip(out, mats)]
-        pts = np.stack(previous)
-        pose = np.stack([head_pose(p, None, img.shape[:2]) for p in pts])
-        return pts, pose
+        specs = [upright_crop(p) for p in previous]
+        cfg = self.config
+        extra = {"flip_average": True} if cfg.flip_average else {}
+        return self.landmarker.sparse.predict_crops(img, specs, passes=cfg.passes, **extra)
 
     def update(self, frame: np.ndarray, timestamp_s: float | None = None) -> list[Face]:
         """Faces in this frame, largest first, each with ``track_id`` and ``quality``.
@@ -179,6 +177,10 @@ class Tracker:
             list of :class:`dense_landmarks.Face` (points and contours: frame pixels).
         """
         img = to_rgb8(frame)
+        with opencv_threads(self.landmarker.num_threads):
+            return self._update(img, timestamp_s)
+
+    def _update(self, img: np.ndarray, timestamp_s: float | None) -> list[Face]:
         self._frame += 1
         t = self._frame / 30.0 if timestamp_s is None else float(timestamp_s)
         if self._last_t is not None and t <= self._last_t:
@@ -203,8 +205,9 @@ class Tracker:
         every = cfg.detect_every > 0 and self._frame % cfg.detect_every == 0
         doubt = any(k.misses for k in tracks)
         if not tracks or lost or every or doubt:
-            specs, boxes, _ = self.landmarker._first_crops(img)
-            boxes = np.asarray(boxes).reshape(-1, 4)
+            dets = self.landmarker.detector.detect(img)
+            specs = [detection_crop(d) for d in dets]
+            boxes = np.asarray([d.box for d in dets], dtype=np.float64).reshape(-1, 4)
             # a tracked face the detector misses twice in a row is gone
             seen = [any(box_iou(b, landmark_box(p)) >= cfg.match_iou for b in boxes) for p in pts]
             for k, ok in zip(tracks, seen):
@@ -242,11 +245,12 @@ class Tracker:
         pts, control = self._refine(img, pts)
 
         faces = []
+        density = self.landmarker.density
         for k, p, q, c, qual in zip(tracks, pts, pose, control, quality):
             if cfg.smoothing:
                 p, c = self._smooth(k, p, c, t)
             k.points = p
-            contours = _contours(p, self.landmarker.density, c)
+            contours = self.landmarker.densifier.densify(p, c, density)
             faces.append(
                 Face(
                     box=landmark_box(p),
@@ -254,6 +258,7 @@ class Tracker:
                     points=p,
                     pose=q,
                     contours=contours,
+                    layout=_layout(contours, density),
                     quality=qual,
                     track_id=k.id,
                 )
@@ -283,22 +288,37 @@ class Tracker:
         return pts, dict(zip(names, np.split(rest, sizes)))
 
 
-def _without_parts(refiner: object | None, skip: tuple[str, ...]) -> object | None:
-    """A view of ``refiner`` without the models whose parts are all in ``skip``."""
-    if refiner is None or not skip:
-        return refiner
-    from dense_landmarks.refine.parts import REFINE_PARTS
-
-    drop = {p.model for p in REFINE_PARTS} - {
-        p.model for p in REFINE_PARTS if not set(p.parts) <= set(skip)
-    }
-    view = copy.copy(refiner)
-    view.runners = {m: r for m, r in refiner.runners.items() if m not in drop}
-    view._parts = {m: v for m, v in refiner._parts.items() if m not in drop}
-    return view if view.runners else None
+def _layout(contours: dict[str, np.ndarray], density: object) -> str | None:
+    """The layout name a face records: the density's, when the contours follow it."""
+    if isinstance(density, str):
+        want = {k: p.count for k, p in scheme.DENSE_LAYOUTS[density].items()}
+        return density if {k: len(v) for k, v in contours.items()} == want else None
+    return layout_name(density) if sum(len(v) for v in contours.values()) == density else None
 
 
-def _contours(points: np.ndarray, density: int, control: dict) -> dict[str, np.ndarray]:
-    from dense_landmarks.landmarker import _contours as contours
+def build_tracker(
+    backend: str = "onnx",
+    threads: int = 1,
+    tiles: int = 1,
+    density: Density = DEFAULT_DENSITY,
+    smoothing: bool = True,
+    shape: OneEuroParams | None = None,
+    detect_every: int = 30,
+    max_faces: int = 4,
+) -> Tracker:
+    """A :class:`Tracker` on the bundled stages (:func:`dense_landmarks.build_landmarker`),
+    as the ``video`` and ``lipread`` commands and the ``lipread`` job kind make it.
 
-    return contours(points, density, control)
+    Args:
+        backend, threads, tiles, density: the landmarker's (see
+            :class:`dense_landmarks.DenseLandmarker`).
+        smoothing, detect_every, max_faces: :class:`TrackerConfig`'s.
+        shape: the One-Euro filter of the shape (default: :class:`TrackerConfig`'s).
+    """
+    from dense_landmarks.landmarker import build_landmarker
+
+    lm = build_landmarker(backend=backend, num_threads=threads, tiles=tiles, density=density)
+    cfg = TrackerConfig(smoothing=smoothing, detect_every=detect_every, max_faces=max_faces)
+    if shape is not None:
+        cfg = replace(cfg, shape=shape)
+    return Tracker(lm, cfg)

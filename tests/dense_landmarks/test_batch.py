@@ -99,3 +99,22 @@ def test_killed_batch_resumes_with_every_output_once(tmp_path):
     assert outputs == [f"img{i:02d}.json" for i in range(12)]
     for name, mtime in done_before.items():  # not redone
         assert (out / name).stat().st_mtime_ns == mtime
+
+
+def test_read_image_from_bytes():
+    data = EXAMPLE.read_bytes()
+    np.testing.assert_array_equal(read_image(data), read_image(EXAMPLE))
+    np.testing.assert_array_equal(read_image(memoryview(data)), read_image(EXAMPLE))
+    png = cv2.imencode(".png", np.zeros((5, 7, 3), np.uint8))[1].tobytes()
+    assert read_image(bytearray(png)).shape == (5, 7, 3)
+    for bad, match in (
+        (b"", "empty"),
+        (b"not an image at all", "not a readable image"),
+        (data[: len(data) // 2], "truncated JPEG"),
+        (png[:-12], "truncated PNG"),
+    ):
+        with pytest.raises(ImageError, match=match) as err:
+            read_image(bad)
+        assert f"<{len(bad)} bytes>" in str(err.value)
+    with pytest.raises(ImageError, match=r"upload\.jpg: truncated"):
+        read_image(data[:1000], name="upload.jpg")

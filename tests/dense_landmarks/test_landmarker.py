@@ -119,9 +119,7 @@ def test_backends_agree(lapa_samples, lapa_images):
     """onnxruntime and PyTorch: network outputs and sparse points agree to < 0.05 px; the
     decoded refined contours (argmax along sampled normals) to < 0.3 px on lips, lids and jaw,
     < 1 px elsewhere, with median deviations < 0.1 px."""
-    import json
-
-    from dense_landmarks.sparse import WEIGHTS_DIR, make_runner
+    from dense_landmarks.runtime import make_runner
 
     onnx = dl.DenseLandmarker(backend="onnx", refine=False)
     torch_ = dl.DenseLandmarker(backend="torch", refine=False)
@@ -134,11 +132,10 @@ def test_backends_agree(lapa_samples, lapa_images):
         assert np.abs(da.keypoints - db.keypoints).max() < 0.05
     crops = np.random.default_rng(0).integers(0, 256, (3, 64, 64, 3), dtype=np.uint8)
     for name in sorted({p.model for p in REFINE_PARTS}):
-        meta = json.loads((WEIGHTS_DIR / f"{name}.json").read_text())
-        size = int(meta["input_size"])
+        ra, rb = make_runner(name, "onnx", 1), make_runner(name, "torch", 1)
+        size = ra.meta.input_size
         c = np.ascontiguousarray(crops[:, :size, :size])
-        ha = make_runner(name, "onnx", 1, meta)(c)[0]
-        hb = make_runner(name, "torch", 1, meta)(c)[0]
+        ha, hb = ra(c)[0], rb(c)[0]
         assert np.abs(ha - hb).max() < 1e-5
     full_a = dl.DenseLandmarker(backend="onnx").detect(
         lapa_images[1], boxes=[landmark_box(lapa_samples[1].points)]

@@ -7,20 +7,20 @@ from dense_landmarks.video.tracker import Tracker, TrackerConfig
 
 
 class CountingDetector:
-    """Wraps the landmarker's detector entry to count its calls."""
+    """Wraps the landmarker's detector stage to count its calls (a Detector itself)."""
 
-    def __init__(self, landmarker):
-        self.calls, self._inner = 0, landmarker._first_crops
+    def __init__(self, inner):
+        self.calls, self._inner = 0, inner
 
-    def __call__(self, img):
+    def detect(self, img):
         self.calls += 1
-        return self._inner(img)
+        return self._inner.detect(img)
 
 
 @pytest.fixture
 def counted(landmarker, monkeypatch):
-    det = CountingDetector(landmarker)
-    monkeypatch.setattr(landmarker, "_first_crops", det)
+    det = CountingDetector(landmarker.detector)
+    monkeypatch.setattr(landmarker, "detector", det)
     return det
 
 

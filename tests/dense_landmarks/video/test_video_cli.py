@@ -33,6 +33,7 @@ def test_video_command_writes_npz_and_overlay_with_audio(corpus, tmp_path, capsy
         T = len(z["timestamps"])
         assert T == 20 and z["points106"].shape == (T, 1, 106, 2) and z["valid"].all()
         assert (z["track_id"] == 0).all() and not z["truncated"] and z["two_sided"]
+        assert str(z["layout"]) == "proportional"
         for part in scheme.PART_NAMES:
             c = z[f"contours_{part}"]
             assert c.shape[:2] == (T, 1) and c.shape[3] == 2 and np.isfinite(c).all()
@@ -80,6 +81,19 @@ def test_a_video_without_faces(tmp_path, capsys):
     )
     assert main(["video", str(clip), "--out", str(tmp_path / "v"), "--quiet"]) == 0
     with np.load(tmp_path / "v" / "blank.npz") as z:
-        assert z["points106"].shape == (6, 0, 106, 2) and z["contours_jaw"].shape == (6, 0, 0, 2)
+        jaw = scheme.DENSE_LAYOUTS["dense-1000"]["jaw"].count  # fixed layout: counts even here
+        assert str(z["layout"]) == "dense-1000"
+        assert z["points106"].shape == (6, 0, 106, 2) and z["contours_jaw"].shape == (6, 0, jaw, 2)
     assert main(["lipread", str(clip), "--out", str(tmp_path / "l"), "--quiet"]) == 1
     assert "no face in any of its 6 frames" in capsys.readouterr().err
+
+
+def test_video_contours_follow_the_fixed_dense_layout(face_video, tmp_path):
+    """Default density: each part (T, F, count, 2) with the dense-1000 layout's counts."""
+    assert main(["video", str(face_video[0]), "--out", str(tmp_path), "--quiet"]) == 0
+    with np.load(tmp_path / "face.npz") as z:
+        assert str(z["layout"]) == "dense-1000"
+        T = len(z["timestamps"])
+        for part, p in scheme.DENSE_LAYOUTS["dense-1000"].items():
+            c = z[f"contours_{part}"]
+            assert c.shape == (T, 1, p.count, 2) and np.isfinite(c).all()
