@@ -138,3 +138,50 @@ def test_no_process_wide_thread_changes_remain(image):
     finally:
         cv2.setNumThreads(old_cv)
         torch.set_num_threads(old_torch)
+
+
+def test_flip_average_makes_the_sparse_stage_mirror_equivariant(lm, image):
+    """Averaged with its mirrored crop, a face's points on the mirrored image (same crop,
+    mirrored) are the mirror of its points to float precision; plain, pixels apart."""
+    from dense_landmarks.crop import CropSpec
+    from dense_landmarks.sparse import upright_crop
+
+    spec = upright_crop(lm.detect(image)[0].points)
+    w = image.shape[1]
+    mirrored = np.ascontiguousarray(image[:, ::-1])
+    mspec = CropSpec(w - 1 - spec.cx, spec.cy, spec.side, -spec.angle)
+
+    def back(p):  # points on the mirrored image -> the original image, relabelled
+        q = p[scheme.FLIP_PERMUTATION].copy()
+        q[:, 0] = w - 1 - q[:, 0]
+        return q
+
+    errs = {}
+    for avg in (False, True):
+        a, _ = lm.sparse.predict_crops(image, [spec], passes=1, flip_average=avg)
+        b, _ = lm.sparse.predict_crops(mirrored, [mspec], passes=1, flip_average=avg)
+        errs[avg] = float(np.abs(back(b[0]) - a[0]).max())
+    assert errs[True] < 1e-3 < 0.3 < errs[False]
+
+
+def test_refiner_without_parts_leaves_out_those_models(lm, image):
+    """A view without the lips refines every other part as the whole refiner does and leaves
+    the lips' sparse points where they were; nothing left -> None."""
+    from dense_landmarks.refine.parts import REFINE_PARTS
+
+    pts, _ = lm.sparse.predict_crops(image, [detection_crop(lm.detector.detect(image)[0])])
+    lips = ("outer_lips", "inner_lips")
+    view = lm.refiner.without_parts(lips)
+    assert set(view.runners) == set(lm.refiner.runners) - {"refine_mouth"}
+    c_all, p_all = lm.refiner.refine(image, pts)
+    c_view, p_view = view.refine(image, pts)
+    assert set(c_view[0]) == set(c_all[0]) - set(lips)
+    for part in c_view[0]:
+        assert np.allclose(c_view[0][part], c_all[0][part])
+    lip_idx = [i for n in lips for i in scheme.PARTS[n].indices]
+    assert np.array_equal(p_view[0, lip_idx], pts[0, lip_idx])
+    rest = np.setdiff1d(np.arange(scheme.NUM_POINTS), lip_idx)
+    assert np.allclose(p_view[0, rest], p_all[0, rest])
+    assert lm.refiner.without_parts(()) is lm.refiner
+    every = tuple(n for p in REFINE_PARTS for n in p.parts)
+    assert lm.refiner.without_parts(every) is None
