@@ -28,6 +28,7 @@ from typing import Any
 #: name -> "module:attribute" of an :class:`ItemKind`.
 KINDS: dict[str, str] = {
     "predict": "dense_landmarks.jobs.predict:KIND",
+    "lipread": "dense_landmarks.video.job_kind:KIND",
 }
 
 #: An item's input: its encoded bytes, or a path to read them from.

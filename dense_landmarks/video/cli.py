@@ -26,8 +26,33 @@ def _tracker(args: argparse.Namespace):
     )
 
 
+def lipread_options(args: argparse.Namespace):
+    """The ``lipread`` job kind's options from the command's arguments."""
+    from dense_landmarks.video.job_kind import LipreadOptions
+
+    return LipreadOptions(
+        density=args.density,
+        backend=args.backend,
+        threads=args.threads,
+        tiles=args.tiles,
+        smoothing=not args.no_smoothing,
+        online=args.online,
+        sigma=args.sigma,
+        min_cutoff=args.min_cutoff,
+        beta=args.beta,
+        d_cutoff=args.d_cutoff,
+        detect_every=args.detect_every,
+        max_faces=args.max_faces,
+    )
+
+
 def _run(args: argparse.Namespace, lip: bool) -> int:
     from dense_landmarks.video import jobs
+
+    if lip and args.engine:
+        from dense_landmarks.jobs.cli import run_from_args
+
+        return run_from_args("lipread", lipread_options(args), args)
 
     try:
         inputs = jobs.expand_videos(args.paths)
@@ -68,7 +93,8 @@ def _run(args: argparse.Namespace, lip: bool) -> int:
 
 
 def add_video_commands(sub, add_runtime_options: Callable) -> None:
-    """Add ``video`` and ``lipread`` to the CLI's subparsers."""
+    """Add ``video`` and ``lipread`` to the CLI's subparsers (``lipread`` with the job options:
+    ``--engine local|ray`` runs it as a ``lipread`` job, :mod:`dense_landmarks.video.job_kind`)."""
     for name, lip, text in (
         ("video", False, "track faces in videos (files, folders or a webcam index) -> NPZ"),
         ("lipread", True, "lip-reading front end: mouth ROI, lip contours, features -> NPZ"),
@@ -97,4 +123,8 @@ def add_video_commands(sub, add_runtime_options: Callable) -> None:
         p.add_argument("--detect-every", type=int, default=30, help="detector every N frames")
         p.add_argument("--max-faces", type=int, default=1 if lip else 4)
         add_runtime_options(p)
+        if lip:
+            from dense_landmarks.jobs.cli import add_job_options
+
+            add_job_options(p)
         p.set_defaults(func=lambda a, lip=lip: _run(a, lip))
