@@ -30,6 +30,7 @@ import numpy as np
 
 from dense_landmarks import scheme
 from dense_landmarks.imageio import read_image
+from dense_landmarks.metrics import normaliser
 from dense_landmarks.video.io import open_video
 from dense_landmarks.video.lipread import ring_resample
 from eval.jitter import jitter, make_video
@@ -41,7 +42,6 @@ from eval.lipsync import (
     ours_opening,
     roughness,
 )
-from eval.metrics import normaliser
 from eval.systems import REPO
 
 TEACHER = ".venv-teacher/bin/python"
