@@ -136,6 +136,11 @@ class Tracker:
             raise ValueError("Tracker: the landmarker needs a detector (it finds new faces)")
         refiner = landmarker.refiner
         if refiner is not None and self.config.skip_refine:
+            if not hasattr(refiner, "without_parts"):
+                raise ValueError(
+                    "Tracker: skip_refine needs a refiner with without_parts(parts) (as the "
+                    f"bundled one); {type(refiner).__name__} has none: pass skip_refine=()"
+                )
             refiner = refiner.without_parts(self.config.skip_refine)
         self._refiner = refiner
         self.reset()

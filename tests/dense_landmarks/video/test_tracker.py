@@ -105,3 +105,22 @@ def test_a_new_face_is_picked_up_at_the_next_detection_round(face_video, landmar
     tr = Tracker(landmarker, TrackerConfig(detect_every=4))
     counts = [len(tr.update(f, k / 25)) for k, f in enumerate(clip)]
     assert counts == [1, 1, 1, 1, 2, 2, 2, 2]  # appears at frame 3, found at frame 4
+
+
+def test_tracker_runs_on_composed_stages_and_checks_them(landmarker):
+    """Any stages following the protocols: no detector or a refiner that cannot leave parts
+    out are clear errors; with skip_refine=() such a refiner is used as it is."""
+    import dense_landmarks as dl
+
+    class PlainRefiner:  # the Refiner protocol only
+        def refine(self, image, points106):
+            return [{} for _ in points106], np.array(points106, dtype=np.float64)
+
+    no_det = dl.DenseLandmarker.from_stages(landmarker.sparse)
+    with pytest.raises(ValueError, match="detector"):
+        Tracker(no_det)
+    lm = dl.DenseLandmarker.from_stages(landmarker.sparse, landmarker.detector, PlainRefiner())
+    with pytest.raises(ValueError, match="without_parts"):
+        Tracker(lm)
+    frame = np.full((96, 96, 3), 100, np.uint8)
+    assert Tracker(lm, TrackerConfig(skip_refine=())).update(frame) == []
