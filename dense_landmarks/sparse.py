@@ -88,13 +88,14 @@ class SparseLandmarker:
         if flip_average:  # the mirrored crops in the same batch
             crops = np.concatenate([crops, crops[:, :, ::-1]])
         pts, pose_raw = self._run(crops)
+        pts = pts * (s - 1)  # crop pixels
         if flip_average:
             n = len(mats)
-            back = pts[n:, scheme.FLIP_PERMUTATION].copy()
-            back[..., 0] = 1.0 - back[..., 0]  # normalised crop coordinates: x -> 1 - x
-            pts, pose_raw = (pts[:n] + back) / 2, pose_raw[:n]
+            back = pts[n:].copy()
+            back[..., 0] = (s - 1) - back[..., 0]
+            pts, pose_raw = (pts[:n] + back[:, scheme.FLIP_PERMUTATION]) / 2, pose_raw[:n]
 
-        out = np.stack([from_crop(p * (s - 1), m) for p, m in zip(pts, mats)])
+        out = np.stack([from_crop(p, m) for p, m in zip(pts, mats)])
         pose = pose_degrees(pose_raw)
         # the network's roll is relative to its crop: add the crop's own rotation back
         pose[:, 2] = (pose[:, 2] - np.array([sp.angle for sp in specs]) + 180.0) % 360.0 - 180.0
