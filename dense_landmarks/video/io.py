@@ -91,7 +91,9 @@ class VideoReader:
                 yield frame.to_ndarray(format="rgb24"), t - t0
         except av.error.FFmpegError as exc:
             self.truncated = True
-            self.problem = f"{name}: decoding stopped after {self.decoded} frames ({exc})"
+            self.problem = (
+                f"{name}: truncated: decoding stopped after {self.decoded} frames ({exc})"
+            )
         if not self.truncated and self.frames and self.decoded < 0.95 * self.frames - 1:
             self.truncated = True
             self.problem = f"{name}: truncated, {self.decoded} of {self.frames} frames decoded"
