@@ -1,0 +1,181 @@
+"""Shape constraints of the decoded contours, as named data, and the function that applies them.
+
+A contour is the output, so its topology is guaranteed rather than hoped for: every closed part
+is a simple polygon whose lower arc (lower lid, lower brow edge, lower lip) lies below its
+upper arc along the part's corner axis (lids may touch in the middle of a closed eye: they are
+kept a hair apart), the inner lips lie strictly inside the outer lips, and no contour turns
+sharply between neighbouring samples away from its corners (no spikes). The geometry lives in
+:mod:`curves.topology`; this module says which part obeys which rule.
+
+:func:`constrain_contours` takes contours of any point count (the refined control points of
+:meth:`dense_landmarks.refine.Refiner.refine`, or the dense contours of
+:func:`dense_landmarks.contours.dense_contours`) and the face's 106 points (for the axes and
+corners), and returns constrained copies with the same counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from curves.topology import (
+    GAP,
+    bound_turning,
+    nest_rings,
+    nested,
+    order_ring,
+    rings_in_order,
+    spiky,
+)
+from dense_landmarks import scheme
+
+
+@dataclass(frozen=True)
+class RingRule:
+    """A closed part kept a simple polygon with its lower arc below its upper arc.
+
+    ``axis``: the 106 slots of the corners whose line is the part's x axis (from the end its
+    scheme ring starts at); ``within``: the part this ring lies strictly inside (its axis
+    then is that part's).
+    """
+
+    part: str
+    axis: tuple[int, int]
+    within: str | None = None
+
+
+#: Closed parts and their order relations (the scheme rings run upper arc first, then back
+#: along the lower arc).
+RING_RULES: tuple[RingRule, ...] = (
+    RingRule("right_brow", (33, 37)),  # lower edge below the upper edge
+    RingRule("left_brow", (42, 46)),
+    RingRule("right_eye", (66, 70)),  # lower lid never above the upper lid
+    RingRule("left_eye", (75, 79)),
+    RingRule("outer_lips", (84, 90)),
+    RingRule("inner_lips", (96, 100), within="outer_lips"),  # inside the outer lips
+)
+
+#: Where a contour may turn sharply: the 106 slots of each part's corners (an open part's ends
+#: are always free). Vertices within :data:`CORNER_ZONE` of one are not turning-bounded.
+CORNERS: dict[str, tuple[int, ...]] = {
+    "jaw": (0, 32),
+    "right_brow": (33, 37, 38, 41),
+    "left_brow": (42, 46, 47, 50),
+    "nose_bridge": (51, 54),
+    "nose_base": (55, 65),
+    "right_eye": (66, 70),
+    "left_eye": (75, 79),
+    "outer_lips": (84, 90),
+    "inner_lips": (96, 100),
+}
+#: radius of a corner's free zone, as a fraction of the part's largest extent
+CORNER_ZONE = 0.12
+#: largest turning (degrees) between neighbouring samples away from the corners; a contour
+#: with fewer points may turn more (a regular n-gon turns 360 / n at each vertex)
+MAX_TURN_DEG = 45.0
+
+
+def max_turn(n: int, closed: bool) -> float:
+    """The turning bound (radians) for a contour of ``n`` points: :data:`MAX_TURN_DEG`, or
+    twice a regular polygon's turning when that is more (few points)."""
+    return float(np.radians(max(MAX_TURN_DEG, 2.0 * 360.0 / max(n, 1) if closed else 0.0)))
+
+
+def free_vertices(points: np.ndarray, corners: np.ndarray, closed: bool) -> np.ndarray:
+    """(N,) bool: the vertices of a contour (N, 2) farther than :data:`CORNER_ZONE` x its
+    extent from every corner (C, 2) (and not an open contour's end)."""
+    p = np.asarray(points, dtype=np.float64)
+    extent = float(np.ptp(p, axis=0).max()) if len(p) else 0.0
+    d = np.hypot(*(p[:, None, :] - np.asarray(corners)[None, :, :]).transpose(2, 0, 1))
+    free = (d > CORNER_ZONE * extent).all(axis=1)
+    if not closed and len(free):
+        free[[0, -1]] = False
+    return free
+
+
+def _free_mask(contours: list[np.ndarray], corners: list[np.ndarray], closed: list[bool]):
+    """:func:`free_vertices` of many contours at once, concatenated (sum N,) bool."""
+    counts = np.array([len(c) for c in contours])
+    p = np.concatenate(contours)
+    cid = np.repeat(np.arange(len(contours)), counts)
+    width = max(len(c) for c in corners)
+    cor = np.stack([np.vstack([c, np.repeat(c[-1:], width - len(c), axis=0)]) for c in corners])
+    first = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    extent = np.maximum(np.maximum.reduceat(p, first) - np.minimum.reduceat(p, first), 0.0).max(
+        axis=1
+    )
+    d = np.hypot(*(p[:, None, :] - cor[cid]).transpose(2, 0, 1))
+    free = (d > CORNER_ZONE * extent[cid][:, None]).all(axis=1)
+    ends = np.concatenate([[0, n - 1] for n, cl in zip(counts, closed) if not cl] or [[]])
+    starts = np.concatenate([[f, f] for f, cl in zip(first, closed) if not cl] or [[]])
+    free[(ends + starts).astype(np.int64)] = False
+    return free
+
+
+def constrain_faces(
+    faces: Sequence[Mapping[str, np.ndarray]],
+    points106: Sequence[np.ndarray] | np.ndarray,
+    gap: float = GAP,
+    rounds: int = 2,
+) -> list[dict[str, np.ndarray]]:
+    """:func:`constrain_contours` of many faces (or part groups of faces) in one batched pass:
+    the checks run on all contours at once and only the contours that break a rule are
+    repaired (by :mod:`curves.topology`)."""
+    out = [{k: np.asarray(v, dtype=np.float64) for k, v in f.items()} for f in faces]
+    pts = [np.asarray(p, dtype=np.float64) for p in points106]
+    items = [(i, k) for i, f in enumerate(out) for k in f]
+    if not items:
+        return out
+    rings = [(i, r) for i, f in enumerate(out) for r in RING_RULES if r.part in f]
+    for _ in range(rounds):
+        # spikes first: the order rules below are exact and come last
+        curves = [out[i][k] for i, k in items]
+        closed = [scheme.PARTS[k].closed for _, k in items]
+        corners = [pts[i][list(CORNERS[k])] for i, k in items]
+        free = _free_mask(curves, corners, closed)
+        bound = np.array([max_turn(len(c), cl) for c, cl in zip(curves, closed)])
+        hits = spiky(curves, closed, bound, free)
+        if hits.any():
+            start = np.concatenate([[0], np.cumsum([len(c) for c in curves])])
+            for j in np.flatnonzero(hits):
+                i, k = items[j]
+                f = free[start[j] : start[j + 1]]
+                out[i][k] = bound_turning(curves[j], closed[j], bound[j], f)
+        axes = np.array([[pts[i][r.axis[0]], pts[i][r.axis[1]]] for i, r in rings])
+        good = rings_in_order([out[i][r.part] for i, r in rings], axes)
+        for (i, r), ok, ax in zip(rings, good, axes):
+            if not ok and r.within is None:
+                out[i][r.part] = order_ring(out[i][r.part], (ax[0], ax[1]))
+        for i, r in rings:
+            if r.within is None or r.within not in out[i]:
+                continue
+            host = next(h for h in RING_RULES if h.part == r.within)
+            axis = (pts[i][host.axis[0]], pts[i][host.axis[1]])
+            if not nested(out[i][r.part], out[i][r.within], axis):
+                out[i][r.part], out[i][r.within] = nest_rings(
+                    out[i][r.part], out[i][r.within], axis, gap
+                )
+        if not hits.any():
+            break
+    return out
+
+
+def constrain_contours(
+    contours: Mapping[str, np.ndarray], points106: np.ndarray, gap: float = GAP
+) -> dict[str, np.ndarray]:
+    """Contours with the shape constraints enforced (see the module); same parts and counts.
+
+    Args:
+        contours: {scheme part: (N, 2) float points, pixels}: a closed part as a ring starting
+            at its first scheme point (no repeat), an open part end to end; any subset of parts
+            and any counts (>= 3 per closed part).
+        points106: (106, 2) the face's points (axes and corners).
+        gap: separation kept between arcs that must not touch, fraction of the axis length.
+    Returns:
+        {part: (N, 2) float64}, in the input's order. Parts already satisfying every rule
+        come back unchanged (copies); the turning bound is applied first, the order and
+        containment rules last, so those hold exactly for the returned points.
+    """
+    return constrain_faces([contours], [points106], gap)[0]
