@@ -157,9 +157,14 @@ def _increasing(x: np.ndarray) -> bool:
     return bool((d[1:-1] > 0).all() and (d[[0, -1]] >= 0).all()) if len(d) else True
 
 
-def _split(q: np.ndarray) -> tuple[int, int]:
-    """Indices of the ring's smallest and largest x (frame coordinates), first occurrences."""
-    return int(np.argmin(q[:, 0])), int(np.argmax(q[:, 0]))
+def _split(q: np.ndarray, pin: bool = False) -> tuple[int, int]:
+    """Where a ring (frame coordinates) splits into its arcs: its largest x (first occurrence)
+    and its smallest x, or with ``pin`` its first vertex (a corner that stays the arcs' end:
+    vertices beyond it along the axis are pulled back to it)."""
+    i1 = int(np.argmax(q[:, 0]))
+    if pin and i1 != 0:
+        return 0, i1
+    return int(np.argmin(q[:, 0])), i1
 
 
 def _arcs(n: int, i0: int, i1: int) -> tuple[np.ndarray, np.ndarray]:
@@ -171,15 +176,21 @@ def _arcs(n: int, i0: int, i1: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def order_arcs(
-    xu: np.ndarray, yu: np.ndarray, xl: np.ndarray, yl: np.ndarray, gap: float
+    xu: np.ndarray,
+    yu: np.ndarray,
+    xl: np.ndarray,
+    yl: np.ndarray,
+    gap: float,
+    share: float = 0.5,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Upper and lower arc (graphs over x, strictly increasing, sharing both end points) ->
     their y with the lower strictly below (greater y) the upper between the ends, by at least
     ``gap`` at every interior vertex of either arc. Unchanged where that holds already.
 
-    Where they cross, both first move half way to meet (a closed eye's lids touch in the
-    middle); then the lower arc's vertices go below the upper polyline and the upper arc's above
-    the lower one. The second pass only raises the upper arc, which keeps the first pass's
+    Where they cross, both first move to meet, the upper arc by ``share`` of the crossing and
+    the lower by the rest (half way by default: a closed eye's lids touch in the middle; 0:
+    only the lower arc moves); then the lower arc's vertices go below the upper polyline and
+    the upper arc's above the lower one. The second pass only raises the upper arc, which keeps the first pass's
     condition, so the order is exact for the two polylines (their difference is linear between
     the union of their vertices). Returns (yu, yl) copies.
     """
@@ -190,8 +201,8 @@ def order_arcs(
     up_at_l = yl[1:-1] - np.interp(xl[1:-1], xu, yu)
     if (lo_at_u >= gap).all() and (up_at_l >= gap).all():
         return yu, yl
-    yu[1:-1] -= np.maximum(gap - lo_at_u, 0.0) / 2.0  # meet half way
-    yl[1:-1] += np.maximum(gap - up_at_l, 0.0) / 2.0
+    yu[1:-1] -= np.maximum(gap - lo_at_u, 0.0) * share  # meet
+    yl[1:-1] += np.maximum(gap - up_at_l, 0.0) * (1.0 - share)
     yl[1:-1] = np.maximum(yl[1:-1], np.interp(xl[1:-1], xu, yu) + gap)
     yu[1:-1] = np.minimum(yu[1:-1], np.interp(xu[1:-1], xl, yl) - gap)
     return yu, yl
@@ -209,7 +220,11 @@ def arcs_in_order(xu, yu, xl, yl) -> bool:
 
 
 def order_ring(
-    ring: np.ndarray, axis: tuple[np.ndarray, np.ndarray], gap: float = GAP
+    ring: np.ndarray,
+    axis: tuple[np.ndarray, np.ndarray],
+    gap: float = GAP,
+    share: float = 0.5,
+    pin: bool = False,
 ) -> np.ndarray:
     """A closed ring with its arcs x-monotone and ordered along ``axis`` (see the module).
 
@@ -219,6 +234,8 @@ def order_ring(
             for eyes, brows and lips).
         axis: two points (2,) whose line is the ring's x axis (e.g. its corners).
         gap: smallest kept separation, in units of the axis length.
+        share: how much of a crossing the upper arc takes (:func:`order_arcs`).
+        pin: the ring's first vertex is a corner: the arcs start there (see :func:`_split`).
     Returns:
         (N, 2) float64: the same count, order and start; a simple polygon, lower arc strictly
         below the upper. Unchanged when the ring is already so.
@@ -226,14 +243,22 @@ def order_ring(
     ring = np.asarray(ring, dtype=np.float64)
     f = Frame(*axis)
     q = f.to(ring)
-    out = _order_frame(q, gap)
-    return ring.copy() if out is q else f.back(out)
+    return _back(f, ring, q, _order_frame(q, gap, share, pin))
 
 
-def _order_frame(q: np.ndarray, gap: float) -> np.ndarray:
+def _back(f: Frame, ring: np.ndarray, q: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``ring`` with the vertices whose frame coordinates changed (``q`` -> ``out``) mapped
+    back; the others stay bit for bit (a round trip through the frame would round them)."""
+    res = np.array(ring, dtype=np.float64, copy=True)
+    moved = (out != q).any(axis=1)
+    res[moved] = f.back(out[moved])
+    return res
+
+
+def _order_frame(q: np.ndarray, gap: float, share: float = 0.5, pin: bool = False) -> np.ndarray:
     """:func:`order_ring` in frame coordinates; returns ``q`` itself when nothing changes."""
     n = len(q)
-    i0, i1 = _split(q)
+    i0, i1 = _split(q, pin)
     if i0 == i1:
         return q
     up, lo = _arcs(n, i0, i1)
@@ -241,7 +266,7 @@ def _order_frame(q: np.ndarray, gap: float) -> np.ndarray:
         return q
     xu, xl = monotone(q[up, 0]), monotone(q[lo, 0])
     gap = min(gap, 0.25 * (xu[-1] - xu[0]))
-    yu, yl = order_arcs(xu, q[up, 1], xl, q[lo, 1], gap)
+    yu, yl = order_arcs(xu, q[up, 1], xl, q[lo, 1], gap, share)
     out = q.copy()
     out[up, 0], out[up, 1] = xu, yu
     out[lo[1:-1], 0], out[lo[1:-1], 1] = xl[1:-1], yl[1:-1]
@@ -273,12 +298,15 @@ def nest_rings(
     outer: np.ndarray,
     axis: tuple[np.ndarray, np.ndarray],
     gap: float = GAP,
+    share: float = 0.5,
+    pin: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Two rings ordered as :func:`order_ring`, the inner one strictly inside the outer one.
 
     Both rings are ordered along the outer ring's axis; the inner ring's x is clipped to the
     span of the outer ring's interior vertices. Where one crosses the other, both first move
-    half way (the inner ring in, the outer ring out) and the inner ring is ordered again; then
+    (the inner ring in by ``share`` of the crossing, the outer ring out by the rest) and the
+    inner ring is ordered again; then
     each outer vertex whose neighbouring intervals overlap the inner ring goes outside the
     inner arcs' envelope over those intervals. That last step only thickens the outer ring, so
     its order is kept, and it is exact: every outer edge then clears the inner arcs.
@@ -292,34 +320,35 @@ def nest_rings(
     """
     inner = np.asarray(inner, dtype=np.float64)
     outer = np.asarray(outer, dtype=np.float64)
-    if nested(inner, outer, axis):
+    if nested(inner, outer, axis, pin):
         return inner.copy(), outer.copy()
     f = Frame(*axis)
-    qo = _order_frame(f.to(outer), gap).copy()
-    i0, i1 = _split(qo)
+    qo0, qi0 = f.to(outer), f.to(inner)
+    qo = _order_frame(qo0, gap, pin=pin).copy()
+    i0, i1 = _split(qo, pin)
     uo, lo = _arcs(len(qo), i0, i1)
     span = qo[i1, 0] - qo[i0, 0]
     qi = f.to(inner)
     if min(len(uo), len(lo)) < 3:  # an outer arc without interior vertices
-        return f.back(_polygon_inside(qo, len(qi))), f.back(qo)
+        return f.back(_polygon_inside(qo, len(qi))), _back(f, outer, qo0, qo)
     a = max(qo[uo[1], 0], qo[lo[1], 0]) + gap * span
     b = min(qo[uo[-2], 0], qo[lo[-2], 0]) - gap * span
     if b <= a:
-        return f.back(_polygon_inside(qo, len(qi))), f.back(qo)
+        return f.back(_polygon_inside(qo, len(qi))), _back(f, outer, qo0, qo)
     qi[:, 0] = np.clip(qi[:, 0], a, b)
-    qi = _order_frame(qi, gap).copy()
-    ui, li = _arcs(len(qi), *_split(qi))
-    # where they cross, both move half way: the inner arcs in, the outer arcs out
+    qi = _order_frame(qi, gap, pin=pin).copy()
+    ui, li = _arcs(len(qi), *_split(qi, pin))
+    # where they cross, both move: the inner arcs in, the outer arcs out
     for o_arc, i_arc, sign in ((uo, ui, 1.0), (lo, li, -1.0)):
         xo, yo, xi, yi = qo[o_arc, 0], qo[o_arc, 1], qi[i_arc, 0], qi[i_arc, 1]
         # sign * (inner - outer) should be >= gap, at both arcs' vertices in the overlap
         m = (xo > xi[0]) & (xo < xi[-1])
         need_o = gap - sign * (np.interp(xo[m], xi, yi) - yo[m])
         need_i = gap - sign * (yi - np.interp(xi, xo, yo))
-        qo[o_arc[m], 1] -= sign * np.maximum(need_o, 0.0) / 2.0
-        qi[i_arc, 1] += sign * np.maximum(need_i, 0.0) / 2.0
-    qi = _order_frame(qi, gap)
-    ui, li = _arcs(len(qi), *_split(qi))
+        qo[o_arc[m], 1] -= sign * np.maximum(need_o, 0.0) * (1.0 - share)
+        qi[i_arc, 1] += sign * np.maximum(need_i, 0.0) * share
+    qi = _order_frame(qi, gap, pin=pin)
+    ui, li = _arcs(len(qi), *_split(qi, pin))
     # exact: outer vertices outside the inner arcs' envelopes over their intervals
     for o_arc, i_arc, kind, sign in ((uo, ui, "min", -1.0), (lo, li, "max", 1.0)):
         xo, xi = qo[o_arc, 0], qi[i_arc, 0]
@@ -329,9 +358,10 @@ def nest_rings(
         env = _envelope(xo, xi, qi[i_arc, 1] + sign * gap, kind)
         red = np.minimum if kind == "min" else np.maximum
         qo[o_arc[near], 1] = red(qo[o_arc[near], 1], env[near])
-    if not nested(f.back(qi), f.back(qo), axis):  # not expected: a guard against rounding
-        qi = _polygon_inside(qo, len(qi))
-    return f.back(qi), f.back(qo)
+    i_out, o_out = _back(f, inner, qi0, qi), _back(f, outer, qo0, qo)
+    if not nested(i_out, o_out, axis, pin):  # not expected: a guard against rounding
+        i_out = f.back(_polygon_inside(qo, len(qi)))
+    return i_out, o_out
 
 
 def _inside_ok(q, ui, li, xuo, yuo, xlo, ylo) -> bool:
@@ -404,6 +434,37 @@ def bound_turning(
             mid = p.copy()
             mid[1:-1] = 0.5 * (p[:-2] + p[2:])
         p[bad] = mid[bad]
+    else:
+        return _cut_folds(p, closed, max_turn, free)
+    return p
+
+
+def _cut_folds(p: np.ndarray, closed: bool, max_turn: float, free: np.ndarray) -> np.ndarray:
+    """What smoothing leaves (a fold: the curve doubling back, whose tiny segments keep
+    turning): around each free vertex still turning too much, the vertices move onto the
+    straight chord between two vertices beyond them (evenly spaced), the chord widening over
+    free vertices until its ends turn within the bound."""
+    n = len(p)
+    for _ in range(n):
+        bad = np.flatnonzero(free & (turning_angles(p, closed) > max_turn))
+        if not len(bad):
+            break
+        k = int(bad[0])
+        lo, hi = k - 1, k + 1  # chord ends; the vertices strictly between move
+        while True:
+            q = p.copy()
+            t = (np.arange(1, hi - lo) / (hi - lo))[:, None]
+            q[np.arange(lo + 1, hi) % n] = (1 - t) * p[lo % n] + t * p[hi % n]
+            turn = turning_angles(q, closed)
+            ok = all(turn[e % n] <= max_turn or not free[e % n] for e in (lo, hi))
+            grow_lo = bool(free[lo % n]) and (closed or lo > 0)
+            grow_hi = bool(free[hi % n]) and (closed or hi < n - 1)
+            if ok or not (grow_lo or grow_hi) or hi - lo >= n - 2:
+                break
+            lo, hi = lo - grow_lo, hi + grow_hi
+        if np.array_equal(q, p):
+            break
+        p = q
     return p
 
 
@@ -423,52 +484,103 @@ def _ramp(lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return run, np.arange(int(lengths.sum())) - _starts(lengths)[:-1][run]
 
 
-def rings_in_order(rings: list[np.ndarray], axes: np.ndarray) -> np.ndarray:
+def _packed(
+    rings: list[np.ndarray], axes: np.ndarray, span=None, pin=False
+) -> dict[str, np.ndarray]:
+    """Many rings split into their arcs in one set of arrays (see :func:`rings_in_order`).
+
+    Returns arrays: ``x``, ``y`` frame coordinates of all vertices; ``lo``, ``hi`` (R,) each
+    ring's x range; ``ok`` (R,) its arcs strictly monotone (ends may be vertical); per arc
+    ("u" upper, "l" lower) the vertex indices ``iu``/``il``, ring ``ur``/``lr``, position
+    ``pu``/``pl`` and length ``nu``/``nl`` (R,); ``xun``/``xln``: x mapped by ``span`` (default
+    the ring's own (lo, hi)) to [0, 1] plus twice the ring index, so one ``np.interp`` serves
+    all rings.
+    """
+    r_count = len(rings)
+    counts = np.array([len(r) for r in rings], dtype=np.int64)
+    s = _starts(counts)
+    p = np.concatenate(rings).astype(np.float64)
+    rid = np.repeat(np.arange(r_count), counts)
+    axes = np.asarray(axes, dtype=np.float64)
+    d = axes[:, 1] - axes[:, 0]
+    scale = np.maximum(np.hypot(d[:, 0], d[:, 1]), 1e-9)  # as Frame, to the bit
+    u = np.where((np.hypot(d[:, 0], d[:, 1]) > 0)[:, None], d / scale[:, None], [1.0, 0.0])
+    q = _to_frame(p, axes[rid, 0], u[rid], scale[rid])
+    x, y = q[:, 0], q[:, 1]
+    lo, hi = np.minimum.reduceat(x, s[:-1]), np.maximum.reduceat(x, s[:-1])
+    ok = hi > lo
+    i0 = _first_per_group(x == lo[rid], rid, r_count) - s[:-1]
+    i1 = _first_per_group(x == hi[rid], rid, r_count) - s[:-1]
+    i0 = np.where(np.broadcast_to(pin, (r_count,)) & (i1 != 0), 0, i0)  # as _split
+    a, b = (lo, hi) if span is None else span
+    xn = (x - a[rid]) / np.where(b > a, b - a, 1.0)[rid] + 2.0 * rid
+    out = {"x": x, "y": y, "lo": lo, "hi": hi}
+    out["nu"], out["nl"] = (i1 - i0) % counts + 1, (i0 - i1) % counts + 1
+    out["ur"], out["pu"] = _ramp(out["nu"])
+    out["lr"], out["pl"] = _ramp(out["nl"])
+    out["iu"] = s[out["ur"]] + (i0[out["ur"]] + out["pu"]) % counts[out["ur"]]
+    out["il"] = s[out["lr"]] + (i0[out["lr"]] - out["pl"]) % counts[out["lr"]]
+    out["xun"], out["xln"] = xn[out["iu"]], xn[out["il"]]
+    for k in "ul":
+        run, pos, size = out[k + "r"], out["p" + k], out["n" + k]
+        same = run[1:] == run[:-1]  # strictly increasing; first and last steps may be vertical
+        end = (pos[1:] == 1) | (pos[1:] == size[run[1:]] - 1)
+        dx = np.diff(x[out["i" + k]])
+        bad = same & ~((dx > 0) | (end & (dx >= 0)))
+        ok &= np.bincount(run[1:][bad], minlength=r_count) == 0
+    out["ok"] = ok
+    return out
+
+
+def _count(run: np.ndarray, bad: np.ndarray, r_count: int) -> np.ndarray:
+    return np.bincount(run[bad], minlength=r_count) == 0
+
+
+def _in_order(k: dict[str, np.ndarray]) -> np.ndarray:
+    """(R,) the packed rings' lower arcs strictly below their upper arcs (and monotone)."""
+    r_count = len(k["ok"])
+    yu, yl = k["y"][k["iu"]], k["y"][k["il"]]
+    inner_u = (k["pu"] > 0) & (k["pu"] < k["nu"][k["ur"]] - 1)
+    inner_l = (k["pl"] > 0) & (k["pl"] < k["nl"][k["lr"]] - 1)
+    bad_u = np.zeros(len(yu), bool)
+    bad_l = np.zeros(len(yl), bool)
+    bad_u[inner_u] = np.interp(k["xun"][inner_u], k["xln"], yl) <= yu[inner_u]
+    bad_l[inner_l] = yl[inner_l] <= np.interp(k["xln"][inner_l], k["xun"], yu)
+    return k["ok"] & _count(k["ur"], bad_u, r_count) & _count(k["lr"], bad_l, r_count)
+
+
+def rings_in_order(rings: list[np.ndarray], axes: np.ndarray, pin=False) -> np.ndarray:
     """Batched exact check of many rings: (R,) bool, True where the ring's arcs along its axis
     are strictly x-monotone and the lower one strictly below the upper one (what
     :func:`order_ring` returns unchanged), so the ring is a simple polygon.
 
     Args:
         rings: R arrays (N_r, 2), N_r >= 3. axes: (R, 2, 2) each ring's axis points.
+        pin: bool or (R,) bool, as :func:`order_ring`'s.
     """
-    r_count = len(rings)
+    if not len(rings):
+        return np.zeros(0, bool)
+    return _in_order(_packed(rings, axes, pin=pin))
+
+
+def rings_nested(inners: list[np.ndarray], outers: list[np.ndarray], axes: np.ndarray, pin=False):
+    """Batched :func:`nested`: (R,) bool, True where both rings are in order along the outer
+    ring's ``axes[r]`` and the inner one lies strictly inside the outer one."""
+    r_count = len(inners)
     if not r_count:
         return np.zeros(0, bool)
-    counts = np.array([len(r) for r in rings], dtype=np.int64)
-    s = _starts(counts)
-    p = np.concatenate(rings).astype(np.float64)
-    rid = np.repeat(np.arange(r_count), counts)
-    axes = np.asarray(axes, dtype=np.float64)
-    frames = [Frame(a, b) for a, b in axes]
-    origin = np.array([f.origin for f in frames])[rid]
-    u = np.array([f.u for f in frames])[rid]
-    scale = np.array([f.scale for f in frames])[rid]
-    q = _to_frame(p, origin, u, scale)
-    x, y = q[:, 0], q[:, 1]
-    lo, hi = np.minimum.reduceat(x, s[:-1]), np.maximum.reduceat(x, s[:-1])
-    ok = hi > lo
-    i0 = _first_per_group(x == lo[rid], rid, r_count) - s[:-1]
-    i1 = _first_per_group(x == hi[rid], rid, r_count) - s[:-1]
-    xn = (x - lo[rid]) / np.where(ok, hi - lo, 1.0)[rid] + 2.0 * rid  # rings apart, in order
-    len_u, len_l = (i1 - i0) % counts + 1, (i0 - i1) % counts + 1
-    ur, pu = _ramp(len_u)
-    lr, pl = _ramp(len_l)
-    iu = s[ur] + (i0[ur] + pu) % counts[ur]
-    il = s[lr] + (i0[lr] - pl) % counts[lr]
-    xu, yu, xl, yl = xn[iu], y[iu], xn[il], y[il]
-    for xa, run, pos, size in ((x[iu], ur, pu, len_u), (x[il], lr, pl, len_l)):
-        # strictly increasing on the frame's own x; first and last steps may be vertical
-        same = run[1:] == run[:-1]
-        end = (pos[1:] == 1) | (pos[1:] == size[run[1:]] - 1)
-        d = np.diff(xa)
-        bad = same & ~((d > 0) | (end & (d >= 0)))
-        ok &= np.bincount(run[1:][bad], minlength=r_count) == 0
-    inner_u = (pu > 0) & (pu < len_u[ur] - 1)
-    inner_l = (pl > 0) & (pl < len_l[lr] - 1)
-    bad_u = np.interp(xu[inner_u], xl, yl) <= yu[inner_u]
-    bad_l = yl[inner_l] <= np.interp(xl[inner_l], xu, yu)
-    ok &= np.bincount(ur[inner_u][bad_u], minlength=r_count) == 0
-    ok &= np.bincount(lr[inner_l][bad_l], minlength=r_count) == 0
+    o = _packed(outers, axes, pin=pin)
+    i = _packed(inners, axes, span=(o["lo"], o["hi"]), pin=pin)
+    ok = _in_order(o) & _in_order(i) & (i["lo"] > o["lo"]) & (i["hi"] < o["hi"])
+    for k, sign in (("u", 1.0), ("l", -1.0)):  # upper: outer above inner; lower: below
+        xi, yi, run_i = i[f"x{k}n"], i["y"][i[f"i{k}"]], i[f"{k}r"]
+        xo, yo, run_o = o[f"x{k}n"], o["y"][o[f"i{k}"]], o[f"{k}r"]
+        bad_i = sign * (yi - np.interp(xi, xo, yo)) <= 0
+        raw = o["x"][o[f"i{k}"]]
+        within = (raw > i["lo"][run_o]) & (raw < i["hi"][run_o])
+        bad_o = np.zeros(len(yo), bool)
+        bad_o[within] = sign * (np.interp(xo[within], xi, yi) - yo[within]) <= 0
+        ok &= _count(run_i, bad_i, r_count) & _count(run_o, bad_o, r_count)
     return ok
 
 
@@ -491,13 +603,15 @@ def spiky(
     return np.bincount(cid[hit], minlength=len(curves)) > 0
 
 
-def nested(inner: np.ndarray, outer: np.ndarray, axis: tuple[np.ndarray, np.ndarray]) -> bool:
+def nested(
+    inner: np.ndarray, outer: np.ndarray, axis: tuple[np.ndarray, np.ndarray], pin: bool = False
+) -> bool:
     """Exact check: both rings in order along ``axis`` (see :func:`rings_in_order`) and the
     inner one strictly inside the outer one (what :func:`nest_rings` returns unchanged)."""
     f = Frame(*axis)
     qo, qi = f.to(outer), f.to(inner)
-    i0, i1 = _split(qo)
-    j0, j1 = _split(qi)
+    i0, i1 = _split(qo, pin)
+    j0, j1 = _split(qi, pin)
     if i0 == i1 or j0 == j1:
         return False
     uo, lo = _arcs(len(qo), i0, i1)

@@ -152,6 +152,64 @@ def box_spec(box):
     return box_crop(np.asarray(box, dtype=np.float64))
 
 
+def _tiles(img: np.ndarray, lm, pts: np.ndarray, size: int) -> list[np.ndarray]:
+    """Mouth and eyes of one face (sparse points (106, 2)), zoomed: the refined contours
+    without the constraints in red, with them in green (drawn last)."""
+    import cv2
+
+    from dense_landmarks.contours import dense_contours
+    from dense_landmarks.crop import CropSpec, to_crop, warp
+
+    drawn = {}
+    for mode in (False, True):
+        (control,), moved = lm.refiner.refine(img, pts[None], constrain=mode)
+        drawn[mode] = dense_contours(moved[0], 1000, control=control, constrain=mode)
+    eyes = [
+        i
+        for n in ("right_brow", "left_brow", "right_eye", "left_eye")
+        for i in scheme.PARTS[n].indices
+    ]
+    views = (
+        (("outer_lips", "inner_lips"), pts[84:104].mean(0), 1.5 * np.hypot(*(pts[90] - pts[84]))),
+        (("right_eye", "left_eye"), pts[eyes].mean(0), 1.2 * np.ptp(pts[eyes, 0])),
+    )
+    out = []
+    for parts, c, side in views:
+        m = CropSpec(float(c[0]), float(c[1]), float(side), 0.0).matrix(size)
+        tile = warp(img, m, size, border=cv2.BORDER_REPLICATE)
+        for mode, colour in ((False, (255, 40, 40)), (True, (40, 255, 40))):
+            for part in parts:
+                q = np.round(to_crop(drawn[mode][part], m) * 16).astype(np.int32)
+                cv2.polylines(tile, [q.reshape(-1, 1, 2)], True, colour, 1, cv2.LINE_AA, 4)
+        out.append(tile)
+    return out
+
+
+def figure(lm, labels: Path, shared: Path, size: int = 256, cols: int = 6) -> np.ndarray:
+    """Refined lips and eyes, constraints off (red) and on (green): the 6 held-out faces with
+    the widest-open mouths (human points), then frames 20 and 45 of every GRID clip."""
+    from dense_landmarks.detection import landmark_crop
+
+    d = np.load(labels)
+    rows = np.flatnonzero(d["val"])
+    p = d["points"][rows].astype(np.float64)
+    gap = np.hypot(*(p[:, 98] - p[:, 102]).T) / np.hypot(*(p[:, 84] - p[:, 90]).T)
+    wanted = set(rows[np.argsort(-gap)[:6]].tolist())
+    tiles = []
+    for k, (_, img, box) in enumerate(held_out_faces(labels, shared, None)):
+        if rows[k] in wanted:
+            pts, _ = lm.sparse.predict_crops(img, [box_spec(box)])
+            tiles += _tiles(img, lm, pts[0], size)
+    for name, frame in grid_frames(shared / "data" / "grid_talking"):
+        if int(name.split(":")[1]) in (20, 45):
+            dets = lm.detector.detect(frame)
+            if dets:
+                pts, _ = lm.sparse.predict_crops(frame, [landmark_crop(dets[0])])
+                tiles += _tiles(frame, lm, pts[0], size)
+    tiles += [np.zeros_like(tiles[0])] * (-len(tiles) % cols)
+    return np.vstack([np.hstack(tiles[i : i + cols]) for i in range(0, len(tiles), cols)])
+
+
 def main(argv: list[str] | None = None) -> int:
     import dense_landmarks as dl
 
@@ -160,11 +218,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shared", default="../shared", help="the shared data folder")
     ap.add_argument("--limit", type=int, default=None, help="at most this many held-out faces")
     ap.add_argument("--frames", type=int, default=None, help="at most this many GRID frames")
+    ap.add_argument(
+        "--figure",
+        default=None,
+        help="instead: draw the refined lips and eyes, constraints off (red) / on (green), on "
+        "held-out faces with open mouths and GRID frames into this PNG (git-ignored: "
+        "research-only faces, e.g. docs/private/topology.png)",
+    )
     args = ap.parse_args(argv)
     shared = Path(args.shared)
     lm = dl.DenseLandmarker(num_threads=1)
     if lm.refiner is None:
         raise SystemExit("the boundary refiners are not bundled: nothing to measure")
+    if args.figure:
+        from dense_landmarks.imageio import write_image
+
+        write_image(Path(args.figure), figure(lm, Path(args.labels), shared))
+        print(f"wrote {args.figure}")
+        return 0
     sets = {
         "held-out 300-W": (held_out_faces(Path(args.labels), shared, args.limit), True),
         "GRID frames": (

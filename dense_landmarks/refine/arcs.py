@@ -212,9 +212,9 @@ def decoded_parts(
         parts: the parts, in order; mats: each one's (2, 3) image -> crop matrix.
         arcs: (sum len(p.arcs), M, 2) their decoded arcs, concatenated in order, heatmap pixels.
         points106: optional, per part its face's (106, 2) points: the control points then obey
-            the shape constraints (:func:`dense_landmarks.refine.constraints.constrain_faces`:
-            simple rings, lower arcs below upper ones, inner lips inside outer lips, no
-            spikes), and the knots lie on the constrained curves.
+            the order rules (:func:`dense_landmarks.refine.constraints.constrain_faces`:
+            simple rings, lower arcs below upper ones, inner lips inside outer lips), and the
+            knots lie on the constrained curves. (Spikes are bounded on the dense contours.)
     Returns:
         control: per part, {scheme part: (R, 2) control points: a closed ring, or for an open
         part a polyline from its first point to its last}; slots: per part, (K_i,) int, the 106
@@ -230,7 +230,7 @@ def decoded_parts(
     flat = img.reshape(-1, 2)
     control = [{name: flat[r] for name, r in zip(n, rr)} for n, rr in zip(names, rows)]
     if points106 is not None:
-        control = constrain_faces(control, points106)
+        control = constrain_faces(control, points106, turning=False)
         for c, n, rr in zip(control, names, rows):
             for name, r in zip(n, rr):
                 flat[r] = c[name]

@@ -17,6 +17,7 @@ from curves.topology import (
     nested,
     order_ring,
     rings_in_order,
+    rings_nested,
     spiky,
     turning_angles,
 )
@@ -59,14 +60,16 @@ def valid(ring):
     return is_simple(ring) and Polygon(ring).is_valid
 
 
-@given(rings)
-def test_order_ring_is_simple_ordered_idempotent_and_near(params):
+@given(rings, st.booleans())
+def test_order_ring_is_simple_ordered_idempotent_and_near(params, pin):
     ring, axis, _ = noisy(params)
-    out = order_ring(ring, axis)
+    out = order_ring(ring, axis, pin=pin)
     assert out.shape == ring.shape and np.isfinite(out).all()
     assert valid(out)
-    assert rings_in_order([out], np.array([axis]))[0]
-    np.testing.assert_array_equal(order_ring(out, axis), out)  # idempotent
+    assert rings_in_order([out], np.array([axis]), pin)[0]
+    np.testing.assert_array_equal(order_ring(out, axis, pin=pin), out)  # idempotent
+    if pin:  # the first point (a corner) stays
+        np.testing.assert_array_equal(out[0], ring[0])
     # only moves within the input's extent along the axis frame (plus the gap)
     f = Frame(*axis)
     q, qo = f.to(ring), f.to(out)
@@ -93,8 +96,8 @@ def test_order_ring_moves_a_slightly_noisy_ring_little(n, noise, seed):
     assert np.hypot(*(out - bumped).T).max() <= 4.0 * amp + GAP * 80.0 + 1e-9
 
 
-@given(rings, st.floats(0.2, 0.8), st.floats(-0.3, 0.3), st.integers(0, 2**31 - 1))
-def test_nest_rings_inner_strictly_inside_outer(params, scale, shift, seed):
+@given(rings, st.floats(0.2, 0.8), st.floats(-0.3, 0.3), st.integers(0, 2**31 - 1), st.booleans())
+def test_nest_rings_inner_strictly_inside_outer(params, scale, shift, seed, pin):
     outer, axis, b = noisy(params)
     rng = np.random.default_rng(seed)
     n_in = int(rng.integers(6, 120))
@@ -103,12 +106,14 @@ def test_nest_rings_inner_strictly_inside_outer(params, scale, shift, seed):
     inner, _ = ellipse_ring(n_in, 0.0, 0.0, a * scale, b * scale, angle)
     inner = inner + (axis[0] + axis[1]) / 2 + shift * b * np.array([-np.sin(angle), np.cos(angle)])
     inner = inner + rng.normal(0.0, params[4] * b, inner.shape)
-    i2, o2 = nest_rings(inner, outer, axis)
+    i2, o2 = nest_rings(inner, outer, axis, pin=pin)
     assert i2.shape == inner.shape and o2.shape == outer.shape
     assert valid(i2) and valid(o2)
     assert Polygon(o2).contains(Polygon(i2))
-    assert nested(i2, o2, axis)
-    i3, o3 = nest_rings(i2, o2, axis)  # idempotent
+    assert nested(i2, o2, axis, pin) and rings_nested([i2], [o2], np.array([axis]), pin)[0]
+    if pin:
+        np.testing.assert_array_equal(o2[0], outer[0])
+    i3, o3 = nest_rings(i2, o2, axis, pin=pin)  # idempotent
     np.testing.assert_array_equal(i3, i2)
     np.testing.assert_array_equal(o3, o2)
 
@@ -182,3 +187,20 @@ def test_batched_check_equals_one_at_a_time():
         assert ok == (order_ring(r, ax) is not None and np.array_equal(order_ring(r, ax), r))
         if ok:
             assert valid(r)
+
+
+def test_batched_nesting_check_equals_one_at_a_time():
+    rng = np.random.default_rng(6)
+    inners, outers, axes = [], [], []
+    for s in range(40):
+        outer, axis, b = noisy((int(rng.integers(6, 80)), 40.0, 0.4, 0.2, 0.3 * (s % 2), s, 0))
+        inner, _ = ellipse_ring(int(rng.integers(6, 60)), 0.0, 0.0, 30.0, b * 0.5, 0.2)
+        inner = inner + (axis[0] + axis[1]) / 2 + rng.normal(0, 0.3 * b * (s % 3 == 0), 2)
+        if s % 4 == 0:
+            inner, outer = nest_rings(inner, outer, axis)
+        inners.append(inner)
+        outers.append(outer)
+        axes.append(axis)
+    got = rings_nested(inners, outers, np.array(axes))
+    want = [nested(i, o, ax) for i, o, ax in zip(inners, outers, axes)]
+    assert got.tolist() == want and any(want) and not all(want)

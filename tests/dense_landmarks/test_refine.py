@@ -95,7 +95,8 @@ def test_atlas_split_over_images_samples_the_same():
     whole = MapAtlas(maps).sample(index, xy)
     small = MapAtlas(maps, limit=60)  # 3 tiles per image, 60 samples per remap row
     assert len(small.images) == 8 and max(im.shape[1] for im in small.images) <= 60
-    np.testing.assert_allclose(small.sample(index, xy), whole, atol=1e-6)
+    # float32 positions at other offsets in the atlas: ~1e-5 differences, as between layouts
+    np.testing.assert_allclose(small.sample(index, xy), whole, atol=1e-4)
 
 
 def test_snapping_many_arcs_equals_one_at_a_time():
