@@ -156,11 +156,11 @@ def constrain_faces(
         good = rings_in_order(
             [out[i][r.part] for i, r in rings], axes, np.array([r.pin for _, r in rings])
         )
-        moved = False
+        moved = set()  # (face, part) repaired this round
         for (i, r), ok, ax in zip(rings, good, axes):
             if not ok and r.within is None:
                 out[i][r.part] = order_ring(out[i][r.part], (ax[0], ax[1]), gap, r.share, r.pin)
-                moved = True
+                moved.add((i, r.part))
         pairs = [(i, r) for i, r in rings if r.within is not None and r.within in out[i]]
         if pairs:
             host = {h.part: h for h in RING_RULES}
@@ -178,9 +178,12 @@ def constrain_faces(
                     out[i][r.part], out[i][r.within] = nest_rings(
                         out[i][r.part], out[i][r.within], (ax[0], ax[1]), gap, NEST_SHARE, r.pin
                     )
-                    moved = True
+                    moved |= {(i, r.part), (i, r.within)}
         if not (moved and turning):
             break
+        # the next round looks again at what was repaired (a repair can leave a kink) only
+        items = [it for it in items if it in moved]
+        rings = [(i, r) for i, r in rings if (i, r.part) in moved or (i, r.within) in moved]
     return out
 
 
