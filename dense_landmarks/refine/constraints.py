@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -108,22 +109,27 @@ def free_vertices(points: np.ndarray, corners: np.ndarray, closed: bool) -> np.n
     return free
 
 
-def _free_mask(contours: list[np.ndarray], corners: list[np.ndarray], closed: list[bool]):
-    """:func:`free_vertices` of many contours at once, concatenated (sum N,) bool."""
-    counts = np.array([len(c) for c in contours])
-    p = np.concatenate(contours)
-    cid = np.repeat(np.arange(len(contours)), counts)
-    width = max(len(c) for c in corners)
-    cor = np.stack([np.vstack([c, np.repeat(c[-1:], width - len(c), axis=0)]) for c in corners])
+@lru_cache(maxsize=64)
+def _corner_slots(parts: tuple[str, ...]) -> np.ndarray:
+    """(P, 4) the parts' corner slots, each row padded with its last slot."""
+    return np.array([[*CORNERS[k], *[CORNERS[k][-1]] * (4 - len(CORNERS[k]))] for k in parts])
+
+
+def _free_mask(
+    curves: list[np.ndarray], corners: np.ndarray, closed: np.ndarray, counts: np.ndarray
+) -> np.ndarray:
+    """:func:`free_vertices` of many contours at once, concatenated (sum N,) bool.
+    ``corners``: (C, 4, 2) each contour's corners (repeats allowed); ``closed``, ``counts``:
+    (C,)."""
+    p = np.concatenate(curves)
     first = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    extent = np.maximum(np.maximum.reduceat(p, first) - np.minimum.reduceat(p, first), 0.0).max(
-        axis=1
-    )
-    d = np.hypot(*(p[:, None, :] - cor[cid]).transpose(2, 0, 1))
-    free = (d > CORNER_ZONE * extent[cid][:, None]).all(axis=1)
-    ends = np.concatenate([[0, n - 1] for n, cl in zip(counts, closed) if not cl] or [[]])
-    starts = np.concatenate([[f, f] for f, cl in zip(first, closed) if not cl] or [[]])
-    free[(ends + starts).astype(np.int64)] = False
+    cid = np.repeat(np.arange(len(curves)), counts)
+    extent = (np.maximum.reduceat(p, first) - np.minimum.reduceat(p, first)).max(axis=1)
+    d2 = ((p[:, None, :] - corners[cid]) ** 2).sum(axis=2)
+    free = (d2 > (CORNER_ZONE * extent[cid])[:, None] ** 2).all(axis=1)
+    ends = np.flatnonzero(~closed)
+    free[first[ends]] = False
+    free[first[ends] + counts[ends] - 1] = False
     return free
 
 
@@ -190,19 +196,22 @@ def constrain_faces(
 def _bound_spikes(out: list[dict], pts: list[np.ndarray], items: list[tuple[int, str]]) -> None:
     """Bound the turning of every contour of ``items`` (face, part) in ``out``, in place."""
     curves = [out[i][k] for i, k in items]
-    closed = [scheme.PARTS[k].closed for _, k in items]
-    corners = [pts[i][list(CORNERS[k])] for i, k in items]
-    free = _free_mask(curves, corners, closed)
-    bound = np.array([max_turn(len(c), cl) for c, cl in zip(curves, closed)])
-    hits = spiky(curves, closed, bound, free)
+    names = tuple(k for _, k in items)
+    closed = np.array([scheme.PARTS[k].closed for k in names])
+    counts = np.array([len(c) for c in curves])
+    faces = np.array([i for i, _ in items])
+    corners = np.stack(pts)[faces[:, None], _corner_slots(names)]  # (C, 4, 2)
+    free = _free_mask(curves, corners, closed, counts)
+    bound = np.radians(np.maximum(MAX_TURN_DEG, np.where(closed, 720.0 / counts, 0.0)))
+    hits = spiky(curves, list(closed), bound, free)
     if not hits.any():
         return
-    start = np.concatenate([[0], np.cumsum([len(c) for c in curves])])
+    start = np.concatenate([[0], np.cumsum(counts)])
     for j in np.flatnonzero(hits):
         i, k = items[j]
         f = free[start[j] : start[j + 1]]
         # aim below the bound: the order rules applied next may add a small kink
-        out[i][k] = bound_turning(curves[j], closed[j], TURN_AIM * bound[j], f)
+        out[i][k] = bound_turning(curves[j], bool(closed[j]), TURN_AIM * bound[j], f)
 
 
 def constrain_contours(
