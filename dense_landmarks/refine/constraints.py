@@ -5,7 +5,7 @@ is a simple polygon whose lower arc (lower lid, lower brow edge, lower lip) lies
 upper arc along the part's corner axis (lids may touch in the middle of a closed eye: they are
 kept a hair apart), the inner lips lie strictly inside the outer lips, and no contour turns
 sharply between neighbouring samples away from its corners (no spikes). The geometry lives in
-:mod:`curves.topology`; this module says which part obeys which rule.
+:mod:`curves.topology` (and its neighbours); this module says which part obeys which rule.
 
 :func:`constrain_contours` takes contours of any point count (the refined control points of
 :meth:`dense_landmarks.refine.Refiner.refine`, or the dense contours of
@@ -21,15 +21,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from curves.topology import (
-    GAP,
-    bound_turning,
-    nest_rings,
-    order_ring,
-    rings_in_order,
-    rings_nested,
-    spiky,
-)
+from curves.nesting import nest_rings
+from curves.ring_batch import rings_in_order, rings_nested
+from curves.topology import GAP, order_ring
+from curves.turning import bound_turning, spiky
 from dense_landmarks import scheme
 
 

@@ -6,21 +6,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from shapely.geometry import Polygon
 
-from curves.topology import (
-    GAP,
-    Frame,
-    bound_turning,
-    is_simple,
-    isotonic,
-    monotone,
-    nest_rings,
-    nested,
-    order_ring,
-    rings_in_order,
-    rings_nested,
-    spiky,
-    turning_angles,
-)
+from curves.nesting import nest_rings, nested
+from curves.ring_batch import rings_in_order, rings_nested
+from curves.topology import GAP, Frame, is_simple, isotonic, monotone, order_ring, turning_angles
+from curves.turning import bound_turning, spiky
 
 
 def ellipse_ring(n, cx, cy, a, b, angle, start=0.0):
