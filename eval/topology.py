@@ -9,7 +9,7 @@ decoding's shape constraints off and on (:mod:`dense_landmarks.refine.constraint
 - ``inner out``: the inner lips are not strictly inside the outer lips;
 - ``lid order`` / ``brow order``: somewhere the lower lid (lower brow edge) lies above the
   upper one along the eye's (brow's) corner axis;
-- ``spikes``: a contour turns by more than the bound (45 degrees, more for very few points)
+- ``spikes``: a contour turns by more than the bound (60 degrees, more for very few points)
   between neighbouring samples away from its corners.
 """
 

@@ -80,7 +80,9 @@ CORNERS: dict[str, tuple[int, ...]] = {
 #: radius of a corner's free zone, as a fraction of the part's largest extent
 CORNER_ZONE = 0.12
 #: largest turning (degrees) between neighbouring samples away from the corners; a contour
-#: with fewer points may turn more (a regular n-gon turns 360 / n at each vertex)
+#: with fewer points may turn more (a regular n-gon turns 360 / n at each vertex). Bounds of
+#: 45-120 on the dense contours moved the held-out contour distances by < 0.01 % IOD; bounding
+#: the decoder's control points as well cost lips 2.22 -> 2.29 (45) / 2.23 (90): not done.
 MAX_TURN_DEG = 60.0
 #: where a repair aims, as a fraction of the bound
 TURN_AIM = 0.75
