@@ -65,7 +65,14 @@ def _fixed(points: np.ndarray, patch: Patch, s: int) -> np.ndarray:
     return np.round(p * (1 << _SHIFT)).astype(np.int32).reshape(-1, 1, 2)
 
 
+_TRIM = np.ones((2, 2), np.uint8)
+
+
 def _downsample(big: np.ndarray, patch: Patch) -> np.ndarray:
+    """Area-average a supersampled mask. cv2 fills the sub-pixels on a polygon's edges on both
+    sides (one sub-pixel too many across every span); a 2x2 erosion takes that one back, so
+    coverage sums to the polygon's area."""
+    big = cv2.erode(big, _TRIM, anchor=(0, 0), borderType=cv2.BORDER_CONSTANT, borderValue=0)
     h, w = patch.shape
     return cv2.resize(big, (w, h), interpolation=cv2.INTER_AREA).astype(np.float32)
 
@@ -118,7 +125,7 @@ def stroke(polyline: np.ndarray, width: float, patch: Patch) -> np.ndarray:
 
 def feather(mask: np.ndarray, sigma: float) -> np.ndarray:
     """Gaussian-feathered copy of a mask (``sigma`` in pixels; < 0.3 returns it unchanged)."""
-    if sigma < 0.3:
+    if sigma < 0.3 or mask.size == 0:
         return mask.astype(np.float32, copy=True)
     k = 2 * int(np.ceil(3.0 * sigma)) + 1
     return cv2.GaussianBlur(mask.astype(np.float32), (k, k), sigma, borderType=cv2.BORDER_CONSTANT)
@@ -127,6 +134,8 @@ def feather(mask: np.ndarray, sigma: float) -> np.ndarray:
 def distance_to(polyline: np.ndarray, patch: Patch) -> np.ndarray:
     """(h, w) float32 distance in pixels from each pixel centre to an open polyline."""
     h, w = patch.shape
+    if patch.empty:
+        return np.zeros((max(h, 0), max(w, 0)), np.float32)
     img = np.full((h, w), 255, np.uint8)
     p = np.round(patch.local(polyline) * (1 << _SHIFT)).astype(np.int32).reshape(-1, 1, 2)
     cv2.polylines(img, [p], False, 0, 1, cv2.LINE_8, _SHIFT)

@@ -23,10 +23,18 @@ from dense_landmarks.measure.compute import MM_PER_IOD
 from dense_landmarks.warp.mls import mls_affine
 from dense_landmarks.warp.spec import WarpSpec
 
-HANDLES_PER_PART = 24
+HANDLES_PER_PART = 48
 #: Window margin around the contours and the anchor ring's place in it, in face sizes.
 MARGIN, RING = 0.5, 0.35
-GRID_CELLS = 72  # coarse grid cells along the window's longer side
+#: Coarse grid: cells per inter-ocular distance (cells of at least 1 px; MIN_CELLS to
+#: MAX_CELLS along the window's longer side).
+CELLS_PER_IOD, MIN_CELLS, MAX_CELLS = 48, 48, 256
+#: Small MLS steps composed into the map.
+STEPS = 6
+
+
+def iod_of(contours: Mapping[str, np.ndarray]) -> float:
+    return anatomy.inter_ocular(contours)
 
 
 def _scale_about(points: np.ndarray, centre: np.ndarray, s: float) -> np.ndarray:
@@ -104,23 +112,30 @@ def warp_field(
     # anchor ring: an ellipse between the contours and the window border
     ang = np.linspace(0, 2 * np.pi, 48, endpoint=False)
     ring = centre + np.stack([np.cos(ang), np.sin(ang)], 1) * (half - (MARGIN - RING) * size)
-    p = np.vstack([dst, ring])  # backward: output positions ...
-    q = np.vstack([src, ring])  # ... -> source positions
     h, w = patch.shape
-    gw = max(2, round(GRID_CELLS * w / max(h, w)))
-    gh = max(2, round(GRID_CELLS * h / max(h, w)))
+    longest = max(h, w)
+    cell = float(np.clip(iod_of(c) / CELLS_PER_IOD, 1.0, longest / MIN_CELLS))
+    cell = max(cell, longest / MAX_CELLS)
+    gw, gh = max(2, int(np.ceil(w / cell))), max(2, int(np.ceil(h / cell)))
     xs = (np.arange(gw) + 0.5) * w / gw - 0.5 + patch.x0
     ys = (np.arange(gh) + 0.5) * h / gh - 0.5 + patch.y0
     gx, gy = np.meshgrid(xs, ys)
     v = np.stack([gx.ravel(), gy.ravel()], 1)
-    disp = (mls_affine(v, p, q) - v).reshape(gh, gw, 2)
-    # fade to zero at the window border: elliptical distance from the ring outwards
-    r = np.hypot((gx - centre[0]) / half[0], (gy - centre[1]) / half[1])
+    # the backward map as a composition of STEPS small MLS maps, handles moving 1/STEPS of the
+    # way each time: each step's Jacobian stays near the identity, so their product cannot fold
+    x = v
+    for k in range(STEPS, 0, -1):
+        at_k = src + (dst - src) * (k / STEPS)
+        at_prev = src + (dst - src) * ((k - 1) / STEPS)
+        x = mls_affine(x, np.vstack([at_k, ring]), np.vstack([at_prev, ring]))
+    disp = (x - v).reshape(gh, gw, 2)
+    full = cv2.resize(disp.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+    # fade to zero outside the anchor ring (elliptical radius r: ring at r_ring, border r >= 1)
+    yy, xx = np.mgrid[patch.y0 : patch.y1, patch.x0 : patch.x1].astype(np.float32)
+    r = np.hypot((xx - centre[0]) / half[0], (yy - centre[1]) / half[1])
     r_ring = 1 - (MARGIN - RING) * size / np.maximum(half, 1e-6).min()
     t = np.clip((1.0 - r) / max(1.0 - r_ring, 1e-6), 0.0, 1.0)
-    disp *= (t * t * (3 - 2 * t))[..., None]
-    full = cv2.resize(disp.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
-    yy, xx = np.mgrid[patch.y0 : patch.y1, patch.x0 : patch.x1].astype(np.float32)
+    full *= (t * t * (3 - 2 * t))[..., None]
     return patch, np.dstack([xx + full[..., 0], yy + full[..., 1]])
 
 
