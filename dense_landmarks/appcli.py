@@ -158,16 +158,17 @@ def _cmd_warp(args: argparse.Namespace) -> int:
     return 0
 
 
-def _face_crop(image: np.ndarray, face, margin: float = 0.45) -> np.ndarray:
-    x0, y0, x1, y1 = face.box
-    m = margin * max(x1 - x0, y1 - y0)
+def _crop(image: np.ndarray, points: np.ndarray, margin: float) -> tuple[np.ndarray, np.ndarray]:
+    """Crop around ``points`` plus ``margin`` x their extent; returns (crop, top-left (x, y))."""
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    m = margin * float(np.max(hi - lo))
     h, w = image.shape[:2]
-    r0, r1 = int(max(y0 - m, 0)), int(min(y1 + m, h))
-    c0, c1 = int(max(x0 - m, 0)), int(min(x1 + m, w))
-    return image[r0:r1, c0:c1]
+    x0, y0 = int(max(lo[0] - m, 0)), int(max(lo[1] - m, 0))
+    x1, y1 = int(min(hi[0] + m, w)), int(min(hi[1] + m, h))
+    return image[y0:y1, x0:x1], np.array([x0, y0], float)
 
 
-def _upscale(tile: np.ndarray, height: int = 360) -> np.ndarray:
+def _upscale(tile: np.ndarray, height: int) -> np.ndarray:
     import cv2
 
     s = height / tile.shape[0]
@@ -175,6 +176,8 @@ def _upscale(tile: np.ndarray, height: int = 360) -> np.ndarray:
 
 
 def _cmd_gallery(args: argparse.Namespace) -> int:
+    """Before | after tiles (JPEG) for every gallery look and warp, and the measurement figure."""
+    from dense_landmarks.face import Face
     from dense_landmarks.makeup import Look, render_makeup
     from dense_landmarks.measure import draw_measurements, measure_face
     from dense_landmarks.warp import WarpSpec, warp_faces
@@ -185,38 +188,44 @@ def _cmd_gallery(args: argparse.Namespace) -> int:
     faces = _faces(image, args, args.image)
     if not faces:
         return 1
-    out = Path(args.out)
-    before = _upscale(_face_crop(image, faces[0]))
-    for name, d in GALLERY_LOOKS.items():
-        after = _upscale(_face_crop(render_makeup(image, faces, Look.from_dict(d)), faces[0]))
-        write_image(out / f"{name}.png", np.concatenate([before, after], axis=1))
-        print(f"wrote {out / name}.png")
-    for name, d in GALLERY_WARPS.items():
-        after = _upscale(_face_crop(warp_faces(image, faces, WarpSpec.from_dict(d)), faces[0]))
-        write_image(out / f"{name}.png", np.concatenate([before, after], axis=1))
-        print(f"wrote {out / name}.png")
-    big = _upscale(_face_crop(image, faces[0], 0.6), 720)
-    s = big.shape[0] / _face_crop(image, faces[0], 0.6).shape[0]
-    x0, y0, x1, y1 = faces[0].box
-    m = 0.6 * max(x1 - x0, y1 - y0)
-    off = np.array([max(x0 - m, 0), max(y0 - m, 0)], dtype=int)
-    from dense_landmarks.face import Face
+    out, f = Path(args.out), faces[0]
+    face_pts = np.vstack(list(f.contours.values()))
+    mouth_pts = f.contours["outer_lips"]
+    jobs = [
+        (n, lambda d=d: render_makeup(image, faces, Look.from_dict(d)))
+        for n, d in GALLERY_LOOKS.items()
+    ]
+    jobs += [
+        (n, lambda d=d: warp_faces(image, faces, WarpSpec.from_dict(d)))
+        for n, d in GALLERY_WARPS.items()
+    ]
+    for name, make in jobs:
+        pts, margin, height = (
+            (mouth_pts, 0.35, 240) if name.startswith("lips") else (face_pts, 0.2, 400)
+        )
+        before, _ = _crop(image, pts, margin)
+        after, _ = _crop(make(), pts, margin)
+        tile = np.concatenate([_upscale(before, height), _upscale(after, height)], axis=1)
+        write_image(out / f"{name}.jpg", tile)
+        print(f"wrote {out / name}.jpg")
+    crop, off = _crop(image, face_pts, 0.35)
+    big = _upscale(crop, 640)
+    s = big.shape[0] / crop.shape[0]
 
-    f = faces[0]
-
-    def tf(p):
+    def tf(p: np.ndarray) -> np.ndarray:
         return (p - off + 0.5) * s - 0.5
 
     scaled = Face(
-        np.r_[tf(f.box[:2]), tf(f.box[2:])],
+        tf(f.box.reshape(2, 2)).ravel(),
         f.score,
         tf(f.points),
         f.pose,
         {k: tf(v) for k, v in f.contours.items()},
     )
-    m_ = [measure_face(scaled, big.shape[:2])]
-    write_image(out / "measure.png", draw_measurements(big, [scaled], m_))
-    print(f"wrote {out / 'measure.png'}")
+    write_image(
+        out / "measure.jpg", draw_measurements(big, [scaled], [measure_face(scaled, big.shape[:2])])
+    )
+    print(f"wrote {out / 'measure.jpg'}")
     return 0
 
 

@@ -79,7 +79,7 @@ def draw_measurements(
         for side in ("right", "left"):
             upper = anatomy.lids(c, side)[0]
             _line(out, upper[0], upper[-1], (0, 255, 120), w)
-        scale = max(0.35, iod / 160)
+        scale = float(np.clip(iod / 150, 0.35, 0.8))
         mm = m["measurements"]
         lines = [
             f"symmetry {100 * mm['symmetry']['overall']:.1f}% IOD",
@@ -89,10 +89,18 @@ def draw_measurements(
             f"canthal R {mm['canthal_tilt_deg']['right']:.1f} L {mm['canthal_tilt_deg']['left']:.1f} deg",
             f"jaw R {mm['jaw_angle_deg']['right']:.0f} L {mm['jaw_angle_deg']['left']:.0f} deg",
         ]
-        anchor = img(np.array([x_hi + 0.1, top]))
-        (_, th), _ = cv2.getTextSize("Ag", cv2.FONT_HERSHEY_SIMPLEX, scale, 1)
+        font = cv2.FONT_HERSHEY_SIMPLEX
+        width = max(cv2.getTextSize(t, font, scale, 1)[0][0] for t in lines) + 4
+        (_, th), _ = cv2.getTextSize("Ag", font, scale, 1)
+        step = th * 1.8 + 2
+        corners = np.array([img(np.array([x, y])) for x in (x_lo, x_hi) for y in (top, bottom)])
+        right, left = corners[:, 0].max() + 6, corners[:, 0].min() - 6 - width
+        x = (
+            right
+            if right + width <= out.shape[1]
+            else (left if left >= 0 else out.shape[1] - width)
+        )
+        y = float(np.clip(corners[:, 1].min(), 0, max(out.shape[0] - step * (len(lines) + 1), 0)))
         for i, t in enumerate(lines):
-            _text(
-                out, t, anchor + np.array([0.0, (i + 1) * (th * 1.8 + 2)]), scale, (255, 255, 255)
-            )
+            _text(out, t, np.array([max(x, 0.0), y + (i + 1) * step]), scale, (255, 255, 255))
     return out
