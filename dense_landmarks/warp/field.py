@@ -28,7 +28,7 @@ HANDLES_PER_PART = 48
 MARGIN, RING = 0.5, 0.35
 #: Coarse grid: cells per inter-ocular distance (cells of at least 1 px; MIN_CELLS to
 #: MAX_CELLS along the window's longer side).
-CELLS_PER_IOD, MIN_CELLS, MAX_CELLS = 48, 48, 256
+CELLS_PER_IOD, MIN_CELLS, MAX_CELLS = 40, 48, 256
 #: Small MLS steps composed into the map.
 STEPS = 6
 

@@ -94,7 +94,7 @@ def test_look_from_dict_names_the_bad_field(d, field):
 )
 def test_fill_is_area_exact(w, h, dx, dy):
     """Anti-aliased coverage sums to the polygon's area (supersampling error only)."""
-    ring = [*np.array([[0, 0], [w, 0], [w, h], [0, h]]), 5 + dx, 5 + dy]
+    ring = np.array([[0, 0], [w, 0], [w, h], [0, h]]) + np.array([5 + dx, 5 + dy])
     patch = Patch.around(ring, 2, (64, 64))
     cov = fill(ring, patch)
     assert cov.min() >= 0 and cov.max() <= 1

@@ -70,7 +70,13 @@ def test_identity_and_far_pixels_untouched(astronaut):
     assert (out != img).any()
 
 
-@pytest.mark.parametrize("spec", SPECS, ids=str)
+#: Warps checked in the default run; the rest of SPECS run with ``-m slow``.
+QUICK = (SPECS[1], SPECS[5], SPECS[-1])
+
+
+@pytest.mark.parametrize(
+    "spec", [s if s in QUICK else pytest.param(s, marks=pytest.mark.slow) for s in SPECS], ids=str
+)
 def test_no_fold_positive_jacobian(astronaut, spec):
     _, faces = astronaut
     c = faces[0].contours
@@ -88,7 +94,10 @@ def test_no_fold_positive_jacobian(astronaut, spec):
         np.testing.assert_allclose(m[..., 1][border], yy[border], atol=1e-3)
 
 
-@pytest.mark.parametrize(("part", "factor"), [("lips", 1.15), ("lips", 0.85), ("eyes", 1.2)])
+@pytest.mark.parametrize(
+    ("part", "factor"),
+    [("lips", 1.15), pytest.param("lips", 0.85, marks=pytest.mark.slow), ("eyes", 1.2)],
+)
 def test_painted_part_grows_by_the_factor(astronaut, part, factor):
     """On a synthetic image where the part is a solid colour exactly filling its contour, the
     warped colour region grows by the requested factor (sqrt of the area ratio), within 3 %."""
@@ -122,3 +131,20 @@ def test_brow_lift_moves_brows_up(astronaut):
     dy = (moved["right_brow"] - c["right_brow"])[:, 1].mean()
     assert dy == pytest.approx(-3.0 / 63.0 * iod, rel=0.05)  # upright face: up is -y
     np.testing.assert_array_equal(moved["right_eye"], c["right_eye"])
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 14's re-detection target is not met: the landmarker under-reports a warp's "
+    "lip growth (lips 1.15 -> ~1.05 re-detected on this photo; python -m eval.warp), while the "
+    "warp itself moves the lip outline by the factor (test_painted_part_grows_by_the_factor)",
+)
+def test_redetected_lips_grow_by_the_factor(astronaut):
+    img, faces = astronaut
+    lm = dl.DenseLandmarker()
+    out = warp_faces(img, faces, WarpSpec(lips=1.15))
+    again = lm.detect(out)[0]
+    a0 = anatomy.polygon_area(faces[0].contours["outer_lips"])
+    a1 = anatomy.polygon_area(again.contours["outer_lips"])
+    assert np.sqrt(a1 / a0) == pytest.approx(1.15, rel=0.03)
