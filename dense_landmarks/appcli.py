@@ -67,7 +67,10 @@ def look_from_args(args: argparse.Namespace):
 
     d: dict = {}
     if args.look:
-        d = json.loads(Path(args.look).read_text(encoding="utf-8"))
+        try:
+            d = json.loads(Path(args.look).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValueError(f"{args.look}: {exc}") from exc
         if not isinstance(d, dict):
             raise ValueError(f"{args.look}: expected a JSON object")
     for k in LOOK_FLAGS:
