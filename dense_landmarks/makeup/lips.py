@@ -1,11 +1,12 @@
 """Lipstick and lip-liner masks: the lip ring only, never the mouth opening.
 
-The ring is the outer lip outline minus the inner lip outline. Its edge is feathered in
-proportion to the face size (inter-ocular distance, IOD), first pulled inwards by a fraction of
-the feather so the soft edge ends on the lip line rather than on the skin; the mouth opening is
-grown by a margin on open mouths (the inner contour is the least certain one, and teeth show
-paint far more than a thin unpainted lip rim does), and whatever falls inside the predicted
-opening is cut out after feathering, so the opening is never painted.
+The ring is the outer lip outline minus the inner lip outline. Its outer edge is pulled in
+(``LipParams.inset``) and then feathered, both in proportion to the face size (inter-ocular
+distance, IOD), so the soft edge ends on the lip line rather than on the skin; the mouth opening
+is grown by a margin on open mouths (the inner contour is the least certain one, and paint on
+teeth shows far more than a thin unpainted lip rim); a colour guard keeps paint off pixels that
+look like teeth or the mouth cavity; and every pixel whose centre lies in the predicted opening
+is cut out after feathering, so the opening is never painted.
 """
 
 from __future__ import annotations
