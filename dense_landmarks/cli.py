@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from dense_landmarks import scheme
+from dense_landmarks.appcli import register as register_apps
 from dense_landmarks.atomic import atomic_write_text
 from dense_landmarks.contours import (
     DEFAULT_DENSITY,
@@ -202,6 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("scheme", help="print the 106-point scheme (parts, flip pairs, 68 map)")
     s.set_defaults(func=_cmd_scheme)
+    register_apps(sub)  # makeup, measure, warp, gallery
     return p
 
 

@@ -21,6 +21,7 @@ from curves import resample_parts
 from curves.batch import CurveBatch
 from curves.spline import evaluate_segments
 from dense_landmarks import scheme
+from dense_landmarks.refine.constraints import constrain_contours
 
 #: A dense layout name (e.g. ``"dense-1000"``) or a total count (length-proportional).
 Density = int | str
@@ -58,6 +59,7 @@ def dense_contours(
     density: Density = DEFAULT_DENSITY,
     minimum: int = MIN_POINTS_PER_PART,
     control: Mapping[str, np.ndarray] | None = None,
+    constrain: bool = True,
 ) -> dict[str, np.ndarray]:
     """Dense contour points of every part of a face.
 
@@ -72,6 +74,10 @@ def dense_contours(
             at its first point, for an open part a polyline from its first point to its last.
             With a layout, the part's anatomical corners are taken from ``points106`` (their
             nearest places on the curve).
+        constrain: enforce the shape constraints on the resampled points (simple closed parts,
+            lower lids and brow edges below upper ones, inner lips inside outer lips, no
+            spikes: :func:`dense_landmarks.refine.constraints.constrain_contours`); off only
+            to measure them.
     Returns:
         part name -> (n, 2) float64, pixels, in :data:`scheme.PART_NAMES` order. Closed parts
         start at their first scheme point and do not repeat it. Layout: counts as
@@ -87,8 +93,10 @@ def dense_contours(
             raise ValueError(f"control: {name!r} is not a part of the scheme")
         parts[name] = (np.asarray(ctrl, dtype=np.float64), parts[name][1])
     if isinstance(density, str):
-        return _layout_contours(parts, pts, scheme.DENSE_LAYOUTS[density])
-    return resample_parts(parts, total=int(density), minimum=minimum, merge_duplicates=True)
+        out = _layout_contours(parts, pts, scheme.DENSE_LAYOUTS[density])
+    else:
+        out = resample_parts(parts, total=int(density), minimum=minimum, merge_duplicates=True)
+    return constrain_contours(out, pts) if constrain else out
 
 
 def _layout_contours(

@@ -46,7 +46,7 @@ POSE_KEYS = ("pitch", "yaw", "roll")
 
 
 def _xy_list(arr: np.ndarray) -> list[list[float]]:
-    return [[float(x), float(y)] for x, y in np.asarray(arr, dtype=np.float64)]
+    return np.asarray(arr, dtype=np.float64).reshape(-1, 2).tolist()
 
 
 @dataclass

@@ -73,12 +73,14 @@ class Refiner:
 
     @holds_opencv_threads
     def refine(
-        self, image: np.ndarray, points106: np.ndarray
+        self, image: np.ndarray, points106: np.ndarray, constrain: bool = True
     ) -> tuple[list[dict[str, np.ndarray]], np.ndarray]:
         """Refined control points and 106 points of every face.
 
         Args:
             image: (H, W, 3) uint8 RGB. points106: (F, 106, 2) sparse points, image pixels.
+            constrain: decode with the shape constraints
+                (:mod:`dense_landmarks.refine.constraints`); off only to measure them.
         Returns:
             control: per face, {scheme part: (R, 2) control points, image pixels: a closed
             ring, or an open polyline end to end} for the refined parts, to hand to
@@ -118,7 +120,10 @@ class Refiner:
         decoded = decode_arcs(np.concatenate([arcs[j] for j in keep]), atlas, index)
         kept = [jobs[j] for j in keep]
         part_control, slots, knots = decoded_parts(
-            [p for _, p, _ in kept], [m for _, _, m in kept], decoded
+            [p for _, p, _ in kept],
+            [m for _, _, m in kept],
+            decoded,
+            [pts[f] for f, _, _ in kept] if constrain else None,
         )
         start = 0
         for (f, _, _), c, s in zip(kept, part_control, slots):

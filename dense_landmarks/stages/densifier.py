@@ -31,14 +31,23 @@ class Densifier(Protocol):
 class ContourDensifier:
     """The bundled densifier: :func:`dense_landmarks.contours.dense_contours` through the
     refined control points; should a refined curve be degenerate (all its points on one
-    line), the face's sparse contours instead."""
+    line), the face's sparse contours instead.
+
+    Args:
+        constrain: enforce the shape constraints on the dense contours
+            (:func:`dense_landmarks.refine.constraints.constrain_contours`); off only to measure
+            them.
+    """
+
+    def __init__(self, constrain: bool = True):
+        self.constrain = bool(constrain)
 
     def densify(
         self, points106: np.ndarray, control: Mapping[str, np.ndarray], density: Density
     ) -> dict[str, np.ndarray]:
         try:
-            return dense_contours(points106, density, control=control)
+            return dense_contours(points106, density, control=control, constrain=self.constrain)
         except ValueError:
             if not control:
                 raise
-            return dense_contours(points106, density)
+            return dense_contours(points106, density, constrain=self.constrain)
