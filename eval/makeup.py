@@ -39,7 +39,7 @@ from dense_landmarks.imageio import read_image
 from dense_landmarks.makeup.lips import LipParams
 from dense_landmarks.makeup.look import Look
 from dense_landmarks.makeup.render import render_face
-from eval.metrics import normaliser
+from dense_landmarks.metrics import normaliser
 
 OUTER68 = slice(48, 60)
 INNER68 = slice(60, 68)
