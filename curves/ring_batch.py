@@ -5,6 +5,8 @@ through one set of numpy calls; only those that fail need the per-ring repairs."
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from curves.topology import _to_frame
@@ -12,6 +14,19 @@ from curves.topology import _to_frame
 
 def _starts(counts: np.ndarray) -> np.ndarray:
     return np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+
+
+@lru_cache(maxsize=256)
+def _layout(counts: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Index tables of rings (or curves) of ``counts`` points concatenated, cached per layout
+    (read-only): (starts (R + 1,), ring id of every vertex, position in its ring)."""
+    c = np.array(counts, dtype=np.int64)
+    s = _starts(c)
+    rid = np.repeat(np.arange(len(c)), c)
+    pos = np.arange(int(s[-1])) - s[:-1][rid]
+    for a in (s, rid, pos):
+        a.flags.writeable = False
+    return s, rid, pos
 
 
 def _first_per_group(mask: np.ndarray, group: np.ndarray, groups: int) -> np.ndarray:
@@ -39,10 +54,9 @@ def _packed(
     all rings.
     """
     r_count = len(rings)
-    counts = np.array([len(r) for r in rings], dtype=np.int64)
-    s = _starts(counts)
+    s, rid, _ = _layout(tuple(len(r) for r in rings))
+    counts = s[1:] - s[:-1]
     p = np.concatenate(rings).astype(np.float64)
-    rid = np.repeat(np.arange(r_count), counts)
     axes = np.asarray(axes, dtype=np.float64)
     d = axes[:, 1] - axes[:, 0]
     scale = np.maximum(np.hypot(d[:, 0], d[:, 1]), 1e-9)  # as Frame, to the bit
@@ -67,7 +81,8 @@ def _packed(
         run, pos, size = out[k + "r"], out["p" + k], out["n" + k]
         same = run[1:] == run[:-1]  # strictly increasing; first and last steps may be vertical
         end = (pos[1:] == 1) | (pos[1:] == size[run[1:]] - 1)
-        dx = np.diff(x[out["i" + k]])
+        xa = x[out["i" + k]]
+        dx = xa[1:] - xa[:-1]
         bad = same & ~((dx > 0) | (end & (dx >= 0)))
         ok &= np.bincount(run[1:][bad], minlength=r_count) == 0
     out["ok"] = ok

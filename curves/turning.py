@@ -3,9 +3,11 @@ Points are (N, 2) float64 (x, y); nothing here imports torch."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
-from curves.ring_batch import _ramp, _starts
+from curves.ring_batch import _layout
 from curves.topology import turning_angles
 
 
@@ -77,19 +79,30 @@ def _cut_folds(p: np.ndarray, closed: bool, max_turn: float, free: np.ndarray) -
     return p
 
 
+@lru_cache(maxsize=256)
+def _neighbours(
+    counts: tuple[int, ...], closed: tuple[bool, ...]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Of curves of ``counts`` points concatenated (cached per layout, read-only): each
+    vertex's curve id and the indices of its previous and next vertex (an open curve's ends
+    are their own neighbours)."""
+    s, cid, pos = _layout(counts)
+    cl = np.array(closed, bool)[cid]
+    n = np.array(counts, dtype=np.int64)[cid]
+    prev = np.where(pos > 0, pos - 1, np.where(cl, n - 1, 0)) + s[cid]
+    nxt = np.where(pos < n - 1, pos + 1, np.where(cl, 0, n - 1)) + s[cid]
+    for a in (prev, nxt):
+        a.flags.writeable = False
+    return cid, prev, nxt
+
+
 def spiky(
     curves: list[np.ndarray], closed: list[bool], max_turn: np.ndarray, free: np.ndarray
 ) -> np.ndarray:
     """Batched: (C,) bool, True where a curve turns by more than its ``max_turn[c]`` radians
     at a vertex where ``free`` (the concatenated (sum N_c,) bool mask) holds."""
-    counts = np.array([len(c) for c in curves], dtype=np.int64)
-    s = _starts(counts)
     p = np.concatenate(curves).astype(np.float64)
-    cid, pos = _ramp(counts)
-    cl = np.asarray(closed, bool)[cid]
-    n = counts[cid]
-    prev = np.where(pos > 0, pos - 1, np.where(cl, n - 1, 0)) + s[cid]
-    nxt = np.where(pos < n - 1, pos + 1, np.where(cl, 0, n - 1)) + s[cid]
+    cid, prev, nxt = _neighbours(tuple(len(c) for c in curves), tuple(bool(c) for c in closed))
     a, b = p - p[prev], p[nxt] - p
     turn = np.abs(np.arctan2(a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0], (a * b).sum(axis=1)))
     hit = free & (turn > np.asarray(max_turn)[cid])

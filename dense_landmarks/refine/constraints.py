@@ -155,13 +155,15 @@ def constrain_faces(
     for _ in range(rounds):
         if turning:
             _bound_spikes(out, pts, items)
-        axes = np.array([[pts[i][r.axis[0]], pts[i][r.axis[1]]] for i, r in rings])
+        # a ring inside another is checked (and repaired) with its host below
+        alone = [(i, r) for i, r in rings if r.within is None]
+        axes = np.array([[pts[i][r.axis[0]], pts[i][r.axis[1]]] for i, r in alone])
         good = rings_in_order(
-            [out[i][r.part] for i, r in rings], axes, np.array([r.pin for _, r in rings])
+            [out[i][r.part] for i, r in alone], axes, np.array([r.pin for _, r in alone])
         )
         moved = set()  # (face, part) repaired this round
-        for (i, r), ok, ax in zip(rings, good, axes):
-            if not ok and r.within is None:
+        for (i, r), ok, ax in zip(alone, good, axes):
+            if not ok:
                 out[i][r.part] = order_ring(out[i][r.part], (ax[0], ax[1]), gap, r.share, r.pin)
                 moved.add((i, r.part))
         pairs = [(i, r) for i, r in rings if r.within is not None and r.within in out[i]]
