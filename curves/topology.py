@@ -116,7 +116,7 @@ def _to_frame(p: np.ndarray, origin: np.ndarray, u: np.ndarray, scale) -> np.nda
     point or shared): the one formula every check and repair uses, so they agree to the bit."""
     rx, ry = p[..., 0] - origin[..., 0], p[..., 1] - origin[..., 1]
     ux, uy = u[..., 0], u[..., 1]
-    out = np.empty(np.broadcast_shapes(rx.shape, ux.shape, np.shape(scale)) + (2,))
+    out = np.empty((*np.broadcast_shapes(rx.shape, ux.shape, np.shape(scale)), 2))
     out[..., 0] = (rx * ux + ry * uy) / scale  # filled in place: a stack costs more here
     out[..., 1] = (ry * ux - rx * uy) / scale
     return out

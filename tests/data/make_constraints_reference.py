@@ -32,11 +32,13 @@ def main(grid: str) -> None:
         return out
 
     arcs.constrain_faces = constraints.constrain_faces = record
-    images = [cv2.cvtColor(cv2.imread(str(HERE.parents[1] / "examples/astronaut.jpg")), 4)]
+    images = [
+        cv2.cvtColor(cv2.imread(str(HERE.parents[1] / "examples/astronaut.jpg")), cv2.COLOR_BGR2RGB)
+    ]
     for clip, frame in (("bbaf2n", 5), ("lbbc2a", 39)):
         cap = cv2.VideoCapture(str(Path(grid) / f"{clip}.mpg"))
         for _ in range(frame + 1):
-            ok, bgr = cap.read()
+            _, bgr = cap.read()
         images.append(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
     model = dl.DenseLandmarker()
     for image in images:
