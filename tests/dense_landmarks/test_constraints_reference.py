@@ -9,28 +9,12 @@ import numpy as np
 import pytest
 
 from dense_landmarks.refine.constraints import constrain_contours, constrain_faces
+from eval.bench_constraints import reference_calls
 
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "constraints_reference.npz"
 
 
-def _calls() -> list[tuple[list[dict], list[np.ndarray], float, bool, list[dict]]]:
-    ref = np.load(REFERENCE)
-    calls = []
-    for c in range(len([k for k in ref.files if k.endswith("_turning")])):
-        faces, points, outs = [], [], []
-        f = 0
-        while f"c{c}_f{f}_points106" in ref.files:
-            head = f"c{c}_f{f}_"
-            parts = [k[len(head) + 3 :] for k in ref.files if k.startswith(head + "in_")]
-            faces.append({k: ref[head + "in_" + k] for k in parts})
-            outs.append({k: ref[head + "out_" + k] for k in parts})
-            points.append(ref[head + "points106"])
-            f += 1
-        calls.append((faces, points, float(ref[f"c{c}_gap"]), bool(ref[f"c{c}_turning"]), outs))
-    return calls
-
-
-CALLS = _calls()
+CALLS = reference_calls(REFERENCE)
 
 
 @pytest.mark.parametrize("c", range(len(CALLS)))
