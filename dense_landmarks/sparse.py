@@ -17,6 +17,7 @@ import numpy as np
 
 from dense_landmarks import scheme
 from dense_landmarks.crop import BOX_SCALE, CropSpec, box_crop, from_crop, landmark_box, warp
+from dense_landmarks.pip import pip_decoder
 from dense_landmarks.pose import head_pose, pose_degrees
 from dense_landmarks.threads import holds_opencv_threads
 
@@ -104,6 +105,8 @@ class SparseLandmarker:
         passes: 1 (box crop only) or 2 (then an upright re-crop).
         pose: ``"pnp"`` (default: PnP of the predicted points against the canonical 3D face,
             as the training labels were made) or ``"network"`` (the auxiliary pose branch).
+        flip: also run the last pass on the mirrored crops and average the points (test-time
+            flip averaging; costs one more batch item per face).
     """
 
     def __init__(
@@ -113,6 +116,7 @@ class SparseLandmarker:
         num_threads: int = 1,
         passes: int = 2,
         pose: str = "pnp",
+        flip: bool = False,
     ):
         meta_path = WEIGHTS_DIR / f"{model}.json"
         if not meta_path.exists():
@@ -130,16 +134,27 @@ class SparseLandmarker:
             raise ValueError(f"pose: expected 'pnp' or 'network', got {pose!r}")
         self.pose = pose
         self._run = make_runner(model, backend, num_threads, self.meta)
+        # pixel-in-pixel heads output grids, decoded in numpy; regressors output crop units
+        self._decode = pip_decoder(self.meta) if self.meta.get("head") == "pip" else None
         self.num_threads = num_threads
         self.backend = backend
+        self.flip = bool(flip)
 
-    def _infer(self, image: np.ndarray, specs: list[CropSpec]) -> tuple[np.ndarray, np.ndarray]:
-        s = self.input_size
+    def _infer(
+        self, image: np.ndarray, specs: list[CropSpec], flip: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
+        s, n = self.input_size, len(specs)
         mats = [sp.matrix(s) for sp in specs]
         crops = np.stack([warp(image, m, s) for m in mats])
-        pts, pose_raw = self._run(crops)
-
-        out = np.stack([from_crop(p * (s - 1), m) for p, m in zip(pts, mats)])
+        if flip:  # mirrored crops in the same batch
+            crops = np.concatenate([crops, np.ascontiguousarray(crops[:, :, ::-1])])
+        *head, pose_raw = self._run(crops)
+        pts = self._decode(*head) if self._decode else head[0] * (s - 1)  # crop pixels
+        if flip:
+            back = pts[n:, scheme.FLIP_PERMUTATION]
+            back[..., 0] = (s - 1) - back[..., 0]
+            pts, pose_raw = (pts[:n] + back) / 2, pose_raw[:n]
+        out = np.stack([from_crop(p, m) for p, m in zip(pts, mats)])
         pose = pose_degrees(pose_raw)
         # the network's roll is relative to its crop: add the crop's own rotation back
         pose[:, 2] = (pose[:, 2] - np.array([sp.angle for sp in specs]) + 180.0) % 360.0 - 180.0
@@ -174,9 +189,9 @@ class SparseLandmarker:
         """Like :meth:`predict`, from first-pass crops (e.g. a detector's upright crops)."""
         if len(specs) == 0:
             return np.zeros((0, 106, 2)), np.zeros((0, 3))
-        pts, pose = self._infer(image, list(specs))
+        pts, pose = self._infer(image, list(specs), self.flip and self.passes == 1)
         if self.passes == 2:
-            pts, pose = self._infer(image, [upright_crop(p) for p in pts])
+            pts, pose = self._infer(image, [upright_crop(p) for p in pts], self.flip)
         if self.pose == "pnp":
             pose = np.stack([head_pose(p, None, image.shape[:2]) for p in pts])
         return pts, pose

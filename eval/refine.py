@@ -18,7 +18,7 @@ from dense_landmarks.contours import dense_contours
 from dense_landmarks.crop import landmark_box
 from dense_landmarks.imageio import read_image
 from dense_landmarks.refine import Refiner
-from dense_landmarks.sparse import SparseLandmarker
+from dense_landmarks.sparse import DEFAULT_MODEL, SparseLandmarker
 from eval.metrics import nme, normaliser
 from eval.run import PART_GROUPS, part_errors
 from eval.systems import face_polylines
@@ -29,10 +29,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--labels", default="cache/labels_300w.npz")
     ap.add_argument("--backend", default="onnx", choices=["onnx", "torch"])
     ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--model", default=DEFAULT_MODEL, help="bundled sparse model")
     args = ap.parse_args(argv)
     d = np.load(args.labels)
     rows = np.flatnonzero(d["val"])[: args.limit]
-    sparse = SparseLandmarker(backend=args.backend)
+    sparse = SparseLandmarker(args.model, backend=args.backend)
     refiner = Refiner(args.backend)
     errs = {"spline": [], "refined": []}
     preds, snapped, gts = [], [], []

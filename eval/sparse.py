@@ -16,7 +16,7 @@ from dense_landmarks import scheme
 from dense_landmarks.crop import landmark_box
 from dense_landmarks.imageio import read_image
 from dense_landmarks.pose import head_pose
-from dense_landmarks.sparse import SparseLandmarker
+from dense_landmarks.sparse import DEFAULT_MODEL, SparseLandmarker
 from eval.metrics import angle_error, failure_rate, nme, normaliser
 
 
@@ -33,11 +33,16 @@ def rotate_image(
 
 
 def evaluate(
-    labels: str, backend: str, passes: int, turns: tuple[int, ...]
+    labels: str,
+    backend: str,
+    passes: int,
+    turns: tuple[int, ...],
+    model: str = DEFAULT_MODEL,
+    flip: bool = False,
 ) -> dict[int, dict[str, float]]:
     d = np.load(labels)
     rows = np.flatnonzero(d["val"])
-    lm = SparseLandmarker(backend=backend, passes=passes, pose="network")
+    lm = SparseLandmarker(model, backend=backend, passes=passes, pose="network", flip=flip)
     results = {}
     for k in turns:
         preds, gts, poses, pnp = [], [], [], []
@@ -67,13 +72,18 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m eval.sparse", description=__doc__)
     ap.add_argument("--labels", default="cache/labels_300w.npz")
     ap.add_argument("--backend", default="onnx", choices=["onnx", "torch"])
+    ap.add_argument("--model", default=DEFAULT_MODEL, help="bundled sparse model")
+    ap.add_argument("--flip", action="store_true", help="test-time flip averaging")
     ap.add_argument("--passes", type=int, default=2)
     ap.add_argument("--turns", default="0,1,2,3", help="quarter turns to evaluate")
     args = ap.parse_args(argv)
     turns = tuple(int(t) for t in args.turns.split(","))
-    res = evaluate(args.labels, args.backend, args.passes, turns)
+    res = evaluate(args.labels, args.backend, args.passes, turns, args.model, args.flip)
     n = int(np.load(args.labels)["val"].sum())
-    print(f"validation faces: {n}; backend {args.backend}; passes {args.passes}")
+    print(
+        f"validation faces: {n}; model {args.model}; backend {args.backend}; "
+        f"passes {args.passes}; flip averaging {args.flip}"
+    )
     print(
         "pose MAE in degrees (pitch/yaw/roll) against the PnP labels: network branch | PnP of predictions"
     )

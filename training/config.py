@@ -45,9 +45,12 @@ class TrainConfig:
     weight_decay: float = 5e-5
     pose_loss_weight: float = 5.0
     pose_weight_strength: float = 2.0
+    reg_weight: float = 2.0  # pixel-in-pixel heads: offset L1 weight against the cell CE
     seed: int = 0
     workers: int = 1
     threads: int = 2
+    # fine-tuning: start from these weights (a training checkpoint or a bundled state dict)
+    init_from: str | None = None
     limit: int | None = None  # use only the first N faces of each split (tests, smoke runs)
     augment: AugmentConfig = field(default_factory=AugmentConfig)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import torch
 
 from dense_landmarks.models.export import export_onnx
+from dense_landmarks.models.pipnet import PIPConfig
 from dense_landmarks.models.weights import WEIGHTS_DIR, save_weights, sha256_bytes
 from training.train import model_from_checkpoint
 
@@ -29,10 +30,11 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out_dir)
     onnx_bytes = export_onnx(model, out / f"{name}.onnx")
     best = min(ckpt["history"], key=lambda h: h.get("score", h.get("nme68")))
-    trainer = "training.train" if name.startswith("pfld") else "training.refine_train"
+    sparse = name.startswith(("pfld", "pip"))
+    trainer = "training.train" if sparse else "training.refine_train"
     config = args.config or (
         "training/configs/sparse106.json"
-        if name.startswith("pfld")
+        if name == "pfld106_s"
         else f"training/configs/{name}.json"
     )
     meta = save_weights(
@@ -41,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         out / f"{name}.pt",
         extra={
             "onnx_sha256": sha256_bytes(onnx_bytes),
+            **({"head": "pip"} if isinstance(model.cfg, PIPConfig) else {}),
             "epoch": ckpt["epoch"],
             "validation": {
                 k: round(v, 4) for k, v in best.items() if k not in ("epoch", "seconds", "loss")

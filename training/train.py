@@ -27,11 +27,13 @@ from dense_landmarks import scheme
 from dense_landmarks.atomic import atomic_write_bytes, atomic_write_text
 from dense_landmarks.crop import from_crop
 from dense_landmarks.models import build_model, model_config
+from dense_landmarks.models.pipnet import PIPConfig
+from dense_landmarks.pip import decode_pip
 from dense_landmarks.pose import pose_degrees
 from eval.metrics import angle_error, nme, normaliser
 from training.config import TrainConfig
 from training.data import LabelDataset
-from training.losses import pose_targets, pose_weight, wing_loss
+from training.losses import pip_loss, pose_targets, pose_weight, wing_loss
 
 
 def lr_at(
@@ -64,14 +66,36 @@ def _loader(ds: LabelDataset, cfg: TrainConfig, epoch: int, shuffle: bool) -> Da
 def compute_loss(
     model: nn.Module, batch: dict[str, torch.Tensor], cfg: TrainConfig
 ) -> torch.Tensor:
+    """Pose-weighted landmark loss (wing loss for regressors, :func:`pip_loss` for
+    pixel-in-pixel heads) + ``cfg.pose_loss_weight`` x pose MSE."""
     x = model.normalise(batch["image"])
-    pts, pose = model(x)
-    scale = model.cfg.input_size - 1
-    per_face = wing_loss(pts * scale, batch["points"], batch["weights"])
+    *head, pose = model(x)
+    if isinstance(model.cfg, PIPConfig):
+        per_face = pip_loss(
+            *head,
+            batch["points"],
+            batch["weights"],
+            model.cfg.stride,
+            model.cfg.neighbour_table,
+            cfg.reg_weight,
+        )
+    else:
+        per_face = wing_loss(
+            head[0] * (model.cfg.input_size - 1), batch["points"], batch["weights"]
+        )
     w = pose_weight(batch["pose"], cfg.pose_weight_strength)
     lm = (per_face * w).sum() / w.sum()
     pose_l = ((pose - pose_targets(batch["pose"])) ** 2).mean()
     return lm + cfg.pose_loss_weight * pose_l
+
+
+def crop_points(model: nn.Module, outputs: tuple[torch.Tensor, ...]) -> np.ndarray:
+    """Landmarks (B, P, 2) float64 crop pixels from a sparse model's outputs (all but pose),
+    decoded as at run time (:func:`dense_landmarks.pip.decode_pip` for PIP heads)."""
+    arrays = [o.detach().cpu().numpy() for o in outputs]
+    if isinstance(model.cfg, PIPConfig):
+        return decode_pip(*arrays, model.cfg.stride, model.cfg.neighbour_table)
+    return arrays[0].astype(np.float64) * (model.cfg.input_size - 1)
 
 
 def train_one_epoch(
@@ -117,10 +141,9 @@ def predict_dataset(
     and pose (N, 3) degrees."""
     model.eval()
     pts_out, pose_out = [], []
-    scale = model.cfg.input_size - 1
     for batch in DataLoader(ds, batch_size=batch_size, num_workers=0):
-        pts, pose = model(model.normalise(batch["image"]))
-        for p, m in zip(pts.numpy() * scale, batch["matrix"].numpy()):
+        *head, pose = model(model.normalise(batch["image"]))
+        for p, m in zip(crop_points(model, head), batch["matrix"].numpy()):
             pts_out.append(from_crop(p, m))
         pose_out.append(pose_degrees(pose.numpy()))
     return np.stack(pts_out), np.concatenate(pose_out)
@@ -171,22 +194,26 @@ def save_checkpoint(
 def model_from_checkpoint(ckpt: dict[str, Any]) -> nn.Module:
     """Rebuild the model stored in a checkpoint (architecture from its own config)."""
     base = model_config(ckpt["model_config"]["name"])
-    cfg = type(base)(
-        **{
-            **ckpt["model_config"],
-            "mean": tuple(ckpt["model_config"]["mean"]),
-            "std": tuple(ckpt["model_config"]["std"]),
-        }
-    )
+    cfg = type(base)(**{k: _tuples(v) for k, v in ckpt["model_config"].items()})
     model = build_model(cfg)
     model.load_state_dict(ckpt["model"])
     return model
 
 
+def _tuples(v: Any) -> Any:
+    """Lists (as ``asdict`` + JSON/pickle round trips leave them) back into nested tuples."""
+    return tuple(_tuples(x) for x in v) if isinstance(v, (list, tuple)) else v
+
+
 def start_or_resume(cfg: Any, last: Path | None, log=print):
-    """(model, AdamW optimizer, start epoch, step, history): fresh from ``cfg.model``, or
-    rebuilt from the checkpoint ``last`` when it is given and exists."""
+    """(model, AdamW optimizer, start epoch, step, history): fresh from ``cfg.model`` (with
+    the weights of ``cfg.init_from`` when set), or rebuilt from the checkpoint ``last`` when it
+    is given and exists."""
     model = build_model(model_config(cfg.model))
+    if getattr(cfg, "init_from", None):
+        init = torch.load(cfg.init_from, map_location="cpu", weights_only=False)
+        model.load_state_dict(init.get("model", init))  # a checkpoint or a plain state dict
+        log(f"initialised from {cfg.init_from}")
     start, step, history, state = 0, 0, [], None
     if last is not None and last.exists():
         ckpt = torch.load(last, map_location="cpu", weights_only=False)
@@ -246,11 +273,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--resume", action="store_true", help="continue from <out_dir>/last.pt")
     ap.add_argument("--epochs", type=int, default=None)
     ap.add_argument("--out-dir", default=None)
+    ap.add_argument("--labels", default=None, help="prepared labels .npz (default: the config's)")
+    ap.add_argument("--init-from", default=None, help="fine-tune from these weights")
     ap.add_argument("--stop-after", type=int, default=None, help="run at most N epochs now")
     ap.add_argument("--no-progress", action="store_true")
     args = ap.parse_args(argv)
     cfg = TrainConfig.from_json(args.config).with_overrides(
-        epochs=args.epochs, out_dir=args.out_dir
+        epochs=args.epochs, out_dir=args.out_dir, labels=args.labels, init_from=args.init_from
     )
     run(cfg, resume=args.resume, progress=not args.no_progress, stop_after=args.stop_after)
     return 0

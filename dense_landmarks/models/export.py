@@ -24,7 +24,11 @@ class InferenceWrapper(nn.Module):
 
 
 #: ONNX output names per model class.
-OUTPUT_NAMES = {"PFLD": ["points", "pose"], "BoundaryRefiner": ["heatmaps"]}
+OUTPUT_NAMES = {
+    "PFLD": ["points", "pose"],
+    "PIPNet": ["scores", "offsets", "neighbours", "pose"],
+    "BoundaryRefiner": ["heatmaps"],
+}
 
 
 def export_onnx(model: nn.Module, path: str | Path | None = None, opset: int = 17) -> bytes:

@@ -13,6 +13,19 @@ def test_registry_models(name):
     outputs = model(model.example_input(2))
     expected = {
         "PFLDConfig": [(2, getattr(cfg, "num_points", 0), 2), (2, getattr(cfg, "pose_dims", 0))],
+        "PIPConfig": [
+            (2, getattr(cfg, "num_points", 0), getattr(cfg, "grid", 0), getattr(cfg, "grid", 0)),
+            (2, getattr(cfg, "num_points", 0), 2, getattr(cfg, "grid", 0), getattr(cfg, "grid", 0)),
+            (
+                2,
+                getattr(cfg, "num_points", 0),
+                getattr(cfg, "num_neighbours", 0),
+                2,
+                getattr(cfg, "grid", 0),
+                getattr(cfg, "grid", 0),
+            ),
+            (2, getattr(cfg, "pose_dims", 0)),
+        ],
         "BlazeFaceConfig": [(2, 896, 16), (2, 896)],
         "RefinerConfig": [
             (2, getattr(cfg, "num_maps", 0), cfg.input_size // 2, cfg.input_size // 2)

@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from dense_landmarks.imageio import read_image
+from dense_landmarks.models import model_config
 from training.augment import AugmentConfig
 from training.config import TrainConfig
 from training.train import lr_at, run
@@ -91,3 +92,20 @@ def test_resume_is_bit_exact(tiny_labels, tmp_path):
     for k in a["model"]:
         assert torch.equal(a["model"][k], b["model"][k]), k
     assert [h["loss"] for h in a["history"]] == [h["loss"] for h in b["history"]]
+
+
+def test_pip_model_trains_and_exports(tiny_labels, tmp_path):
+    """The shared loop trains a pixel-in-pixel head; the checkpoint rebuilds it with its
+    neighbour table, and the decoded validation NME improves."""
+    from training.train import model_from_checkpoint
+
+    mild = AugmentConfig(
+        input_size=128, full_rotation_prob=0.0, small_rotation=5.0, occlusion_prob=0.0
+    )
+    cfg = replace(_cfg(tiny_labels, tmp_path / "pip", 8), model="pip106_s", augment=mild, lr=1e-2)
+    hist = run(cfg, progress=False, log=lambda *_: None)
+    assert hist[-1]["loss"] < 0.6 * hist[0]["loss"]
+    assert hist[-1]["nme68"] < hist[0]["nme68"]
+    ckpt = torch.load(tmp_path / "pip" / "last.pt", weights_only=False)
+    model = model_from_checkpoint(ckpt)
+    assert model.cfg == model_config("pip106_s")
