@@ -30,10 +30,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--backend", default="onnx", choices=["onnx", "torch"])
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--model", default=DEFAULT_MODEL, help="bundled sparse model")
+    ap.add_argument("--flip", action="store_true", help="sparse test-time flip averaging")
     args = ap.parse_args(argv)
     d = np.load(args.labels)
     rows = np.flatnonzero(d["val"])[: args.limit]
-    sparse = SparseLandmarker(args.model, backend=args.backend)
+    sparse = SparseLandmarker(args.model, backend=args.backend, flip=args.flip)
     refiner = Refiner(args.backend)
     errs = {"spline": [], "refined": []}
     preds, snapped, gts = [], [], []

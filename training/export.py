@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     name = model.cfg.name
     out = Path(args.out_dir)
     onnx_bytes = export_onnx(model, out / f"{name}.onnx")
+    train_cfg = ckpt.get("train_config", {})
     best = min(ckpt["history"], key=lambda h: h.get("score", h.get("nme68")))
     sparse = name.startswith(("pfld", "pip"))
     trainer = "training.train" if sparse else "training.refine_train"
@@ -48,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
             "validation": {
                 k: round(v, 4) for k, v in best.items() if k not in ("epoch", "seconds", "loss")
             },
-            "trained_with": f"make labels && python -m {trainer} --config {config}",
+            "trained_with": f"make labels && python -m {trainer} --config {config}"
+            + (f" (fine-tuned from {init})" if (init := train_cfg.get("init_from")) else ""),
             "data": "300-W training subsets (AFW, HELEN train, LFPW train): non-commercial research use only",
             "parameters": sum(p.numel() for p in model.parameters()),
         },
