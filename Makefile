@@ -10,7 +10,7 @@ DATA := $(SHARED)/data/300w_train
 
 DLIB := .venv-dlib
 
-.PHONY: setup demo test test-slow lint format bench clean teacher labels teacher-map detector train train-refine evaluate peers compare
+.PHONY: setup demo test test-slow lint format bench clean teacher labels teacher-map detector train train-pip train-refine evaluate peers compare
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -95,6 +95,11 @@ train: setup
 	test -f cache/labels_300w.npz || $(MAKE) labels
 	$(BIN)/python -m training.train --config training/configs/sparse106.json --resume
 	$(BIN)/python -m training.export --checkpoint runs/pfld106_s/best.pt
+
+# the pixel-in-pixel sparse model (not shipped yet: see MODEL_CARD.md), resumable
+train-pip: setup
+	test -f cache/labels_300w.npz || $(MAKE) labels
+	$(BIN)/python -m training.train --config training/configs/pip106_s.json --resume
 
 # boundary refiners (lips, eyes, brows, jaw, nose), then shipped like the sparse model
 train-refine: setup

@@ -30,7 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--backend", default="onnx", choices=["onnx", "torch"])
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--model", default=DEFAULT_MODEL, help="bundled sparse model")
-    ap.add_argument("--flip", action="store_true", help="sparse test-time flip averaging")
+    ap.add_argument(
+        "--no-flip", dest="flip", action="store_false", help="no sparse test-time flip averaging"
+    )
     args = ap.parse_args(argv)
     d = np.load(args.labels)
     rows = np.flatnonzero(d["val"])[: args.limit]

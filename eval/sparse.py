@@ -38,7 +38,7 @@ def evaluate(
     passes: int,
     turns: tuple[int, ...],
     model: str = DEFAULT_MODEL,
-    flip: bool = False,
+    flip: bool = True,
 ) -> dict[int, dict[str, float]]:
     d = np.load(labels)
     rows = np.flatnonzero(d["val"])
@@ -73,7 +73,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--labels", default="cache/labels_300w.npz")
     ap.add_argument("--backend", default="onnx", choices=["onnx", "torch"])
     ap.add_argument("--model", default=DEFAULT_MODEL, help="bundled sparse model")
-    ap.add_argument("--flip", action="store_true", help="test-time flip averaging")
+    ap.add_argument(
+        "--no-flip", dest="flip", action="store_false", help="no test-time flip averaging"
+    )
     ap.add_argument("--passes", type=int, default=2)
     ap.add_argument("--turns", default="0,1,2,3", help="quarter turns to evaluate")
     args = ap.parse_args(argv)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +39,7 @@ class RefineConfig:
     seed: int = 0
     workers: int = 1
     threads: int = 2
+    init_from: str | None = None  # fine-tuning: a training checkpoint or a bundled state dict
     limit: int | None = None
 
     @classmethod
@@ -138,8 +139,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--config", required=True)
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--stop-after", type=int, default=None)
+    ap.add_argument("--epochs", type=int, default=None)
+    ap.add_argument("--labels", default=None, help="prepared labels .npz (default: the config's)")
+    ap.add_argument("--init-from", default=None, help="fine-tune from these weights")
     args = ap.parse_args(argv)
-    run(RefineConfig.from_json(args.config), resume=args.resume, stop_after=args.stop_after)
+    cfg = RefineConfig.from_json(args.config)
+    cfg = replace(
+        cfg,
+        labels=args.labels or cfg.labels,
+        init_from=args.init_from or cfg.init_from,
+        epochs=args.epochs or cfg.epochs,
+    )
+    run(cfg, resume=args.resume, stop_after=args.stop_after)
     return 0
 
 

@@ -210,12 +210,13 @@ def start_or_resume(cfg: Any, last: Path | None, log=print):
     the weights of ``cfg.init_from`` when set), or rebuilt from the checkpoint ``last`` when it
     is given and exists."""
     model = build_model(model_config(cfg.model))
-    if getattr(cfg, "init_from", None):
+    start, step, history, state = 0, 0, [], None
+    resuming = last is not None and last.exists()
+    if getattr(cfg, "init_from", None) and not resuming:
         init = torch.load(cfg.init_from, map_location="cpu", weights_only=False)
         model.load_state_dict(init.get("model", init))  # a checkpoint or a plain state dict
         log(f"initialised from {cfg.init_from}")
-    start, step, history, state = 0, 0, [], None
-    if last is not None and last.exists():
+    if resuming:
         ckpt = torch.load(last, map_location="cpu", weights_only=False)
         model = model_from_checkpoint(ckpt)
         start, step, history, state = (

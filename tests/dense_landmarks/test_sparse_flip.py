@@ -28,7 +28,7 @@ def test_flip_averaging_is_mirror_equivariant(lapa_samples, lapa_images):
         q[..., 0] = w - 1 - q[..., 0]
         return q
 
-    plain = SparseLandmarker(passes=1)
+    plain = SparseLandmarker(passes=1, flip=False)
     flip = SparseLandmarker(passes=1, flip=True)
     a, _ = flip.predict(img, box[None])
     b, _ = flip.predict(mirrored, box_m[None])
@@ -38,3 +38,7 @@ def test_flip_averaging_is_mirror_equivariant(lapa_samples, lapa_images):
     assert np.abs(mirror(d) - c).max() > 0.05
     # and the average lies between the two single predictions
     np.testing.assert_allclose(a, (c + mirror(d)) / 2, atol=0.01)
+
+
+def test_flip_averaging_is_the_default():
+    assert SparseLandmarker().flip and not SparseLandmarker(flip=False).flip

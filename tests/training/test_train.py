@@ -102,10 +102,28 @@ def test_pip_model_trains_and_exports(tiny_labels, tmp_path):
     mild = AugmentConfig(
         input_size=128, full_rotation_prob=0.0, small_rotation=5.0, occlusion_prob=0.0
     )
-    cfg = replace(_cfg(tiny_labels, tmp_path / "pip", 8), model="pip106_s", augment=mild, lr=1e-2)
+    cfg = replace(_cfg(tiny_labels, tmp_path / "pip", 16), model="pip106_s", augment=mild, lr=1e-2)
     hist = run(cfg, progress=False, log=lambda *_: None)
     assert hist[-1]["loss"] < 0.6 * hist[0]["loss"]
     assert hist[-1]["nme68"] < hist[0]["nme68"]
     ckpt = torch.load(tmp_path / "pip" / "last.pt", weights_only=False)
     model = model_from_checkpoint(ckpt)
     assert model.cfg == model_config("pip106_s")
+
+
+def test_fine_tuning_starts_from_given_weights(tiny_labels, tmp_path):
+    from dense_landmarks.models import create_model
+    from training.train import start_or_resume
+
+    torch.manual_seed(3)
+    src = create_model("pfld106_s", pretrained=False)
+    torch.save(src.state_dict(), tmp_path / "init.pt")
+    cfg = replace(_cfg(tiny_labels, tmp_path / "ft", 1), init_from=str(tmp_path / "init.pt"))
+    model, *_ = start_or_resume(cfg, tmp_path / "ft" / "last.pt", log=lambda *_: None)
+    for k, v in src.state_dict().items():
+        assert torch.equal(model.state_dict()[k], v), k
+    # a resumed run continues from its own checkpoint, not from init_from
+    run(cfg, progress=False, log=lambda *_: None)
+    model, _, start, *_ = start_or_resume(cfg, tmp_path / "ft" / "last.pt", log=lambda *_: None)
+    assert start == 1
+    assert not torch.equal(model.state_dict()["fc.weight"], src.state_dict()["fc.weight"])
