@@ -107,6 +107,11 @@ train-refine: setup
 	for m in mouth eye brow jaw nose; do \
 	  $(BIN)/python -m training.refine_train --config training/configs/refine_$$m.json --resume && \
 	  $(BIN)/python -m training.export --checkpoint runs/refine_$$m/best.pt || exit 1; done
+	# issue 10: mouth and eye refiners fine-tuned further (their 12 epochs were too few)
+	for m in mouth eye; do \
+	  $(BIN)/python -m training.refine_train --config training/configs/refine_$${m}_ft.json --resume && \
+	  $(BIN)/python -m training.export --checkpoint runs/refine_$${m}_ft/best.pt \
+	    --config training/configs/refine_$${m}_ft.json || exit 1; done
 
 evaluate: setup
 	$(BIN)/python -m eval.sparse
