@@ -7,6 +7,7 @@ from types import MappingProxyType
 from torch import nn
 
 from dense_landmarks.detection.blazeface import BlazeFace, BlazeFaceConfig
+from dense_landmarks.detection.blazeface_full import BlazeFaceFull, BlazeFaceFullConfig
 from dense_landmarks.models.pfld import PFLD, PFLDConfig
 from dense_landmarks.models.refiner import BoundaryRefiner, RefinerConfig
 from dense_landmarks.models.weights import WEIGHTS_DIR, WeightsError, load_weights
@@ -16,6 +17,7 @@ _REGISTRY: dict[str, tuple[object, type[nn.Module]]] = {
     "pfld106_s": (PFLDConfig("pfld106_s", width=0.25, input_size=112), PFLD),
     "pfld106_m": (PFLDConfig("pfld106_m", width=0.5, input_size=112), PFLD),
     "blazeface_short": (BlazeFaceConfig(), BlazeFace),
+    "blazeface_full": (BlazeFaceFullConfig(), BlazeFaceFull),
     "refine_mouth": (RefinerConfig("refine_mouth", num_maps=4), BoundaryRefiner),
     # eyes on 48 px crops of 1.6 eye widths: the eye keeps ~30 px, and the network costs less
     # than on 64 px crops of 2 eye widths
