@@ -7,6 +7,7 @@ JSON layout of one face (``Face.to_dict``)::
       "scheme": "jd106-lapa-v1",
       "box": [x0, y0, x1, y1],            # face box, pixels of the input image
       "score": 0.98,                      # detector confidence in [0, 1] (1.0 for given boxes)
+      "quality": 0.97,                    # landmark quality in [0, 1] (null when unknown)
       "pose": {"pitch": p, "yaw": y, "roll": r},   # degrees (null when unknown)
       "points106": [[x, y], ... 106],     # JD-106 / LaPa order
       "contours": {"jaw": [[x, y], ...], "right_brow": [...], ...}   # dense, scheme part order
@@ -46,6 +47,7 @@ class Face:
         pose: (3,) float64 pitch, yaw, roll in degrees.
         contours: part name -> (n, 2) float64 dense contour points, pixels, in
             :data:`dense_landmarks.scheme.PART_NAMES` order.
+        quality: landmark quality in [0, 1] (:mod:`dense_landmarks.quality`), None if unknown.
     """
 
     box: np.ndarray
@@ -53,8 +55,10 @@ class Face:
     points: np.ndarray
     pose: np.ndarray = field(default_factory=lambda: np.full(3, np.nan))
     contours: dict[str, np.ndarray] = field(default_factory=dict)
+    quality: float | None = None
 
     def __post_init__(self) -> None:
+        self.quality = None if self.quality is None else float(self.quality)
         self.box = np.asarray(self.box, dtype=np.float64).reshape(4)
         self.score = float(self.score)
         self.points = scheme.check_points(self.points, name="Face.points")
@@ -80,6 +84,7 @@ class Face:
             "scheme": scheme.SCHEME_VERSION,
             "box": [float(v) for v in self.box],
             "score": self.score,
+            "quality": self.quality,
             "pose": {
                 k: (float(v) if np.isfinite(v) else None) for k, v in zip(POSE_KEYS, self.pose)
             },
@@ -100,6 +105,7 @@ class Face:
         return cls(
             box=np.asarray(d["box"], dtype=np.float64),
             score=float(d["score"]),
+            quality=d.get("quality"),
             points=np.asarray(d["points106"], dtype=np.float64),
             pose=np.array(
                 [np.nan if pose.get(k) is None else pose[k] for k in POSE_KEYS], dtype=np.float64

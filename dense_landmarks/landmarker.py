@@ -20,6 +20,8 @@ from dense_landmarks.contours import DEFAULT_DENSITY, dense_contours
 from dense_landmarks.crop import CropSpec, box_crop
 from dense_landmarks.face import Face
 from dense_landmarks.imageio import to_rgb8
+from dense_landmarks.quality import DEFAULT_MIN_QUALITY, face_quality
+from dense_landmarks.sparse import upright_crop
 from dense_landmarks.threads import holds_opencv_threads
 
 #: A user detector: image -> (F, 4) boxes, or (boxes, scores).
@@ -37,7 +39,12 @@ class DenseLandmarker:
             ``(boxes, scores)``; its boxes are used like ``boxes=`` (landmark-style face boxes).
         density: default contour points per face.
         min_score: detection threshold (bundled detector).
-        tiles: detector tiling (1: whole image; 2, 3: also overlapping tiles for small faces).
+        tiles: detector tiling (None: automatic from the image size; 1: whole image only;
+            n > 1: also an n x n grid of overlapping tiles). See
+            :class:`dense_landmarks.detection.FaceDetector`.
+        min_quality: detected faces whose landmark quality (:mod:`dense_landmarks.quality`,
+            in [0, 1]) is below this are dropped (non-faces, collapsed faces); 0 keeps all.
+            Faces from ``boxes=`` are never dropped; every face carries its ``quality``.
         passes: landmark passes (2: re-crop each face upright from the first pass).
         refine: refine every part with the boundary-heatmap networks (default: when bundled);
             their contours come from the heatmaps and their points (corners and ends excepted)
@@ -51,13 +58,22 @@ class DenseLandmarker:
         detector: str | DetectorFn = "blazeface",
         density: int = DEFAULT_DENSITY,
         min_score: float = 0.5,
-        tiles: int = 1,
+        tiles: int | None = None,
         passes: int = 2,
         refine: bool | None = None,
+        min_quality: float = DEFAULT_MIN_QUALITY,
     ):
         from dense_landmarks.sparse import SparseLandmarker
 
+        if not 0.0 <= min_quality <= 1.0:
+            raise ValueError(f"min_quality: expected a value in [0, 1], got {min_quality!r}")
+        self.min_quality = float(min_quality)
+
         self.sparse = SparseLandmarker(backend=backend, num_threads=num_threads, passes=passes)
+        # the quality check pass: the landmark network once more on each face's final crop
+        self._check = SparseLandmarker(
+            backend=backend, num_threads=num_threads, passes=1, pose="network"
+        )
         if detector == "blazeface":
             from dense_landmarks.detection import FaceDetector
 
@@ -121,6 +137,12 @@ class DenseLandmarker:
         else:
             specs, det_boxes, scores = self._first_crops(img)
         pts, pose = self.sparse.predict_crops(img, specs)
+        check = self._check.predict_crops(img, [upright_crop(p) for p in pts])[0]
+        quality = np.array([face_quality(p, sp, c) for p, sp, c in zip(pts, specs, check)])
+        if boxes is None and self.min_quality > 0 and len(pts):
+            keep = quality >= self.min_quality
+            pts, pose, quality = pts[keep], pose[keep], quality[keep]
+            det_boxes, scores = det_boxes[keep], scores[keep]
         n = self.density if density is None else int(density)
         control: list[dict[str, np.ndarray]] = [{} for _ in pts]
         if self.refiner is not None and len(pts):
@@ -128,8 +150,8 @@ class DenseLandmarker:
             control, pts = self.refiner.refine(img, pts)
         contours = [_contours(p, n, c) for p, c in zip(pts, control)]
         faces = [
-            Face(box=bx, score=float(s), points=p, pose=q, contours=c)
-            for bx, s, p, q, c in zip(det_boxes, scores, pts, pose, contours)
+            Face(box=bx, score=float(s), points=p, pose=q, contours=c, quality=float(qa))
+            for bx, s, p, q, c, qa in zip(det_boxes, scores, pts, pose, contours, quality)
         ]
         return sorted(faces, key=lambda f: -float(np.ptp(f.points[:, 0]) * np.ptp(f.points[:, 1])))
 

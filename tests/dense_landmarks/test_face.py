@@ -42,7 +42,16 @@ def test_unknown_pose_is_null_in_json():
 def test_schema_fields_and_points68():
     f = make_face(np.random.default_rng(2))
     d = f.to_dict()
-    assert set(d) == {"schema", "scheme", "box", "score", "pose", "points106", "contours"}
+    assert set(d) == {
+        "schema",
+        "scheme",
+        "box",
+        "score",
+        "quality",
+        "pose",
+        "points106",
+        "contours",
+    }
     assert f.points68.shape == (68, 2)
     np.testing.assert_array_equal(f.points68, f.points[scheme.IBUG68_FROM_106])
 
