@@ -58,7 +58,15 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "astronaut.jpg"
 def _landmarker(args: argparse.Namespace):
     from dense_landmarks.landmarker import DenseLandmarker
 
-    return DenseLandmarker(backend=args.backend, num_threads=args.threads, tiles=args.tiles)
+    return DenseLandmarker(
+        backend=args.backend,
+        num_threads=args.threads,
+        tiles=args.tiles,
+        min_score=args.min_score,
+        passes=args.passes,
+        refine=args.refine,
+        min_quality=args.min_quality,
+    )
 
 
 def _cmd_predict(args: argparse.Namespace) -> int:
@@ -78,11 +86,14 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         args.density,
         args.resume,
         progress=not args.quiet,
+        on_error=lambda path, reason: print(f"error: {path}: {reason}", file=sys.stderr),
     )
-    for path, reason in report.errors:
-        print(f"skipped {path}: {reason}", file=sys.stderr)
     print(report.summary())
-    return 1 if report.errors and not report.images and not report.skipped else 0
+    if report.errors:
+        names = ", ".join(path for path, _ in report.errors)
+        print(f"failed ({len(report.errors)}): {names}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -105,23 +116,73 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def _unit_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1], got {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1], got {value}")
+    return value
+
+
 def _add_runtime_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--density", type=int, default=DEFAULT_DENSITY, help="contour points per face")
-    p.add_argument("--backend", default="onnx", choices=["onnx", "torch"])
-    p.add_argument("--threads", type=int, default=1, help="CPU threads per model")
+    from dense_landmarks.quality import DEFAULT_MIN_QUALITY
+
     p.add_argument(
-        "--tiles", type=int, default=1, help="detector tiles per side (small faces: 2 or 3)"
+        "--density", type=_positive_int, default=DEFAULT_DENSITY, help="contour points per face"
+    )
+    p.add_argument("--backend", default="onnx", choices=["onnx", "torch"])
+    p.add_argument("--threads", type=_positive_int, default=1, help="CPU threads per model")
+    p.add_argument(
+        "--tiles",
+        type=_positive_int,
+        default=None,
+        help="detector tiles per side (default: automatic from the image size; 1: whole image)",
+    )
+    p.add_argument(
+        "--min-score", type=_unit_float, default=0.5, help="detection threshold in [0, 1]"
+    )
+    p.add_argument(
+        "--min-quality",
+        type=_unit_float,
+        default=DEFAULT_MIN_QUALITY,
+        help="drop detected faces whose landmark quality is below this (0: keep all)",
+    )
+    p.add_argument(
+        "--passes", type=int, choices=[1, 2], default=2, help="landmark passes (2: upright re-crop)"
+    )
+    p.add_argument(
+        "--refine",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="boundary-heatmap refinement of every part (default: on when bundled)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from dense_landmarks import __version__
+
     p = argparse.ArgumentParser(prog="dense-landmarks", description=__doc__)
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
     c = sub.add_parser("contours", help="dense contours from 106-point labels (COCO-style JSON)")
     c.add_argument("labels", help="COCO-style keypoint JSON with 106-point (JD-106/LaPa) faces")
-    c.add_argument("--density", type=int, default=DEFAULT_DENSITY, help="contour points per face")
+    c.add_argument(
+        "--density", type=_positive_int, default=DEFAULT_DENSITY, help="contour points per face"
+    )
     c.add_argument("--out", default="out/contours", help="output folder")
     c.set_defaults(func=_cmd_contours)
 
