@@ -41,7 +41,9 @@ MIN_FACE_FRACTION = 0.03
 MIN_FACE_PX = 24.0
 #: a lone face at least this fraction of the image's longer side makes the image a portrait:
 #: the tiles (small faces) are skipped
-PORTRAIT_FACE = 0.15
+PORTRAIT_FACE = 0.12
+#: the short-range probe's score that makes its lone large face a portrait
+PORTRAIT_SCORE = 0.8
 
 
 @dataclass
@@ -109,6 +111,10 @@ class FaceDetector:
             because something may be missing, and false positives there score up to ~0.7).
         prepare: stretch low-contrast images before detection
             (:func:`dense_landmarks.detection.prepare.prepare_image`).
+        portrait_probe: with the full-range model, first run the (cheaper) short-range model on
+            the whole image: when it finds one confident, upright face of at least
+            ``PORTRAIT_FACE`` of the image (a portrait, a webcam frame), that is the answer and
+            the full-range model and its tiles are skipped.
     """
 
     def __init__(
@@ -123,6 +129,7 @@ class FaceDetector:
         rotation_retry_below: float = 0.8,
         rotated_min_score: float = 0.75,
         prepare: bool = True,
+        portrait_probe: bool = True,
     ):
         from dense_landmarks.sparse import make_runner
 
@@ -145,6 +152,11 @@ class FaceDetector:
         self.min_face, self.prepare = min_face, prepare
         self.rotation_retry_below = rotation_retry_below
         self.rotated_min_score = rotated_min_score
+        self._probe = (
+            FaceDetector(backend, num_threads, min_score, nms_iou, 1, "short", prepare=False)
+            if portrait_probe and model == "full"
+            else None
+        )
 
     def crop_sides(self, h: int, w: int) -> list[float]:
         """The crop sides (pixels) used on an (h, w) image, whole image first."""
@@ -239,6 +251,15 @@ class FaceDetector:
         if self.prepare:
             image = prepare_image(image)
         h, w = image.shape[:2]
+        if self._probe is not None:
+            first = self._probe._detect(image, 0.0)
+            if (
+                len(first) == 1
+                and first[0].score >= PORTRAIT_SCORE
+                and first[0].size >= PORTRAIT_FACE * max(h, w)
+                and abs(first[0].angle) <= 30.0
+            ):
+                return first
         found = self._detect(image, 0.0)
         if not self.rotation_retry_below:
             return found

@@ -159,3 +159,12 @@ def test_low_contrast_images_are_stretched_for_the_detector():
     out = prepare_image(faded)
     lo, hi = np.percentile(out, [1, 99])
     assert hi - lo > LOW_CONTRAST and out.shape == img.shape and out.dtype == np.uint8
+
+
+def test_a_portrait_is_answered_by_the_short_range_probe():
+    img = read_image(EXAMPLE)
+    fast = FaceDetector().detect(img)
+    assert len(fast) == 1 and fast[0].model == "short"  # one large face: no pyramid
+    slow = FaceDetector(portrait_probe=False).detect(img)
+    assert len(slow) == 1 and slow[0].model == "full"
+    assert np.linalg.norm(fast[0].centre - slow[0].centre) < 0.1 * slow[0].size
