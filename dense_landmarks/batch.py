@@ -90,17 +90,16 @@ def result_document(path: Path, image: np.ndarray, faces: list) -> dict:
 
 
 def _npz_bytes(doc: dict, faces: list) -> bytes:
-    arrays: dict[str, np.ndarray] = {
-        "meta": np.array(json.dumps({k: v for k, v in doc.items() if k != "faces"}))
-    }
+    """NPZ: ``meta`` (JSON: image, width, height, schema, scheme, faces) and each face's
+    :meth:`~dense_landmarks.face.Face.to_arrays` under the prefix ``face<i>_``."""
+    from dense_landmarks import scheme
+    from dense_landmarks.face import FACE_SCHEMA
+
+    info = {k: v for k, v in doc.items() if k != "faces"}
+    info.update(schema=FACE_SCHEMA, scheme=scheme.SCHEME_VERSION, faces=len(faces))
+    arrays: dict[str, np.ndarray] = {"meta": np.array(json.dumps(info))}
     for i, f in enumerate(faces):
-        arrays[f"face{i}_box"] = f.box
-        arrays[f"face{i}_score"] = np.array(f.score)
-        arrays[f"face{i}_quality"] = np.array(np.nan if f.quality is None else f.quality)
-        arrays[f"face{i}_points106"] = f.points
-        arrays[f"face{i}_pose"] = f.pose
-        for part, pts in f.contours.items():
-            arrays[f"face{i}_contour_{part}"] = pts
+        arrays.update(f.to_arrays(f"face{i}_"))
     buf = io.BytesIO()
     np.savez(buf, **arrays)
     return buf.getvalue()
@@ -112,7 +111,7 @@ def run_batch(
     out_dir: Path,
     fmt: str = "json",
     overlay: bool = False,
-    density: int | None = None,
+    density: int | str | None = None,
     resume: bool = False,
     progress: bool = True,
     on_error: Callable[[str, str], None] | None = None,

@@ -10,24 +10,41 @@ from pathlib import Path
 import numpy as np
 
 from dense_landmarks import scheme
+from dense_landmarks.appcli import register as register_apps
 from dense_landmarks.atomic import atomic_write_text
-from dense_landmarks.contours import DEFAULT_DENSITY, dense_contours
+from dense_landmarks.contours import (
+    DEFAULT_DENSITY,
+    Density,
+    check_density,
+    dense_contours,
+    layout_name,
+)
 from dense_landmarks.draw import draw_contours
 from dense_landmarks.face import Face
 from dense_landmarks.imageio import ImageError, read_image, write_image
+from dense_landmarks.jobs.cli import add_job_options, run_from_args
+from dense_landmarks.service.command import add_serve_command
 
 
 def _cmd_contours(args: argparse.Namespace) -> int:
     """Dense contours from labelled faces (COCO-style 106-point JSON): JSON + overlay per image."""
-    from training.readers import read_coco_keypoints  # labels are a training-side format
+    from dense_landmarks.labels import AnnotationError, read_coco_faces
 
     out = Path(args.out)
-    samples = read_coco_keypoints(args.labels, "jd106")
+    try:
+        samples = read_coco_faces(args.labels)
+        for s in samples:
+            if s.points.shape != (scheme.NUM_POINTS, 2):
+                raise AnnotationError(f"{s.where}: {len(s.points)} points, expected 106 (JD-106)")
+    except AnnotationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     by_image: dict[Path, list[Face]] = {}
     for s in samples:
         contours = dense_contours(s.points, density=args.density)
         box = s.box if s.box is not None else np.r_[s.points.min(0), s.points.max(0)]
-        by_image.setdefault(s.image_path, []).append(Face(box, 1.0, s.points, contours=contours))
+        face = Face(box, 1.0, s.points, contours=contours, layout=layout_name(args.density))
+        by_image.setdefault(s.image_path, []).append(face)
     errors = 0
     for path, faces in by_image.items():
         try:
@@ -70,6 +87,20 @@ def _landmarker(args: argparse.Namespace):
 
 
 def _cmd_predict(args: argparse.Namespace) -> int:
+    if args.engine:
+        from dense_landmarks.jobs.predict import PredictOptions
+
+        opts = PredictOptions(
+            args.format,
+            args.overlay,
+            args.density,
+            args.backend,
+            args.threads,
+            args.tiles,
+            args.min_score,
+            args.min_quality,
+        )
+        return run_from_args("predict", opts, args)
     from dense_landmarks.batch import expand_inputs, run_batch
 
     try:
@@ -98,20 +129,38 @@ def _cmd_predict(args: argparse.Namespace) -> int:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     args.paths, args.format, args.overlay, args.resume = [str(EXAMPLE)], "json", True, False
+    args.engine = None
     code = _cmd_predict(args)
     print(f"demo: {Path(args.out) / EXAMPLE.stem}.png and .json")
     return code
 
 
-def _cmd_export(args: argparse.Namespace) -> int:
-    from dense_landmarks.models import create_model
-    from dense_landmarks.models.export import export_onnx, export_onnx_blazeface
+def pipeline_models() -> list[str]:
+    """Every model the pipeline runs: the detectors (full range by default; short range for the
+    portrait probe and ``FaceDetector(model="short")``), sparse model, refiners."""
+    from dense_landmarks.detection.detector import MODELS
+    from dense_landmarks.refine.parts import REFINE_PARTS
+    from dense_landmarks.sparse import DEFAULT_MODEL
 
+    detectors = [MODELS[k] for k in ("full", "short")]
+    return [*detectors, DEFAULT_MODEL, *sorted({p.model for p in REFINE_PARTS})]
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    """ONNX graphs of every model the pipeline runs, from the bundled PyTorch weights (needs
+    the ``train`` extra: torch)."""
+    try:
+        from dense_landmarks.models import create_model
+        from dense_landmarks.models.export import export_onnx
+    except ImportError as exc:
+        print(
+            f"error: export needs PyTorch (pip install 'dense-landmarks[train]'): {exc}",
+            file=sys.stderr,
+        )
+        return 2
     out = Path(args.onnx)
-    for name in ("pfld106_s", "blazeface_short"):
-        model = create_model(name, pretrained=True)
-        fn = export_onnx if name.startswith("pfld") else export_onnx_blazeface
-        fn(model, out / f"{name}.onnx")
+    for name in pipeline_models():
+        export_onnx(create_model(name, pretrained=True), out / f"{name}.onnx")
         print(f"wrote {out / name}.onnx")
     return 0
 
@@ -136,12 +185,23 @@ def _unit_float(text: str) -> float:
     return value
 
 
+def _density(text: str) -> Density:
+    """``--density``: a layout name (``dense-1000``) or an int (length-proportional)."""
+    try:
+        return check_density(int(text) if text.lstrip("-").isdigit() else text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+_DENSITY_HELP = (
+    "contours: 'dense-1000' (fixed per-part counts, the default) or N points shared by length"
+)
+
+
 def _add_runtime_options(p: argparse.ArgumentParser) -> None:
     from dense_landmarks.quality import DEFAULT_MIN_QUALITY
 
-    p.add_argument(
-        "--density", type=_positive_int, default=DEFAULT_DENSITY, help="contour points per face"
-    )
+    p.add_argument("--density", type=_density, default=DEFAULT_DENSITY, help=_DENSITY_HELP)
     p.add_argument("--backend", default="onnx", choices=["onnx", "torch"])
     p.add_argument("--threads", type=_positive_int, default=1, help="CPU threads per model")
     p.add_argument(
@@ -180,9 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("contours", help="dense contours from 106-point labels (COCO-style JSON)")
     c.add_argument("labels", help="COCO-style keypoint JSON with 106-point (JD-106/LaPa) faces")
-    c.add_argument(
-        "--density", type=_positive_int, default=DEFAULT_DENSITY, help="contour points per face"
-    )
+    c.add_argument("--density", type=_density, default=DEFAULT_DENSITY, help=_DENSITY_HELP)
     c.add_argument("--out", default="out/contours", help="output folder")
     c.set_defaults(func=_cmd_contours)
 
@@ -193,6 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--overlay", action="store_true", help="also write a PNG with the contours")
     pr.add_argument("--resume", action="store_true", help="skip inputs whose outputs exist")
     _add_runtime_options(pr)
+    add_job_options(pr)
     pr.set_defaults(func=_cmd_predict)
 
     d = sub.add_parser("demo", help="predict on the bundled example photo, with an overlay")
@@ -200,12 +259,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_runtime_options(d)
     d.set_defaults(func=_cmd_demo)
 
-    e = sub.add_parser("export", help="export the bundled models to ONNX")
+    e = sub.add_parser("export", help="export every model the pipeline runs to ONNX (needs torch)")
     e.add_argument("--onnx", required=True, metavar="DIR", help="output folder")
     e.set_defaults(func=_cmd_export)
 
+    add_serve_command(sub)  # HTTP API and try-on page: dense_landmarks/service/
+
     s = sub.add_parser("scheme", help="print the 106-point scheme (parts, flip pairs, 68 map)")
     s.set_defaults(func=_cmd_scheme)
+    register_apps(sub)  # makeup, measure, warp, gallery
     return p
 
 

@@ -43,29 +43,59 @@ def to_rgb8(image: np.ndarray, name: str = "image") -> np.ndarray:
     raise ImageError(f"{name}: unsupported dtype {arr.dtype}")
 
 
-def read_image(path: str | Path) -> np.ndarray:
-    """Read an image file as (H, W, 3) uint8 RGB (gray, RGBA and 16-bit files converted).
+ImageSource = str | Path | bytes | bytearray | memoryview
 
+
+def read_image(source: ImageSource, name: str | None = None) -> np.ndarray:
+    """Read an image file, or encoded image bytes, as (H, W, 3) uint8 RGB (gray, RGBA and
+    16-bit images converted).
+
+    Args:
+        source: a path, or the encoded file's bytes (JPEG, PNG, BMP, TIFF, WebP, PNM, ...),
+            e.g. an HTTP upload.
+        name: what to call the input in errors (default: the path, or ``<N bytes>``).
     Raises:
-        ImageError: missing, empty, non-image or corrupt file, or one over ``MAX_PIXELS``.
+        ImageError: missing, empty, non-image, corrupt or truncated data, or an image over
+            ``MAX_PIXELS``; the message names the input.
     """
-    path = Path(path)
-    try:
-        data = np.fromfile(path, dtype=np.uint8)
-    except OSError as exc:
-        raise ImageError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if isinstance(source, bytes | bytearray | memoryview):
+        data = np.frombuffer(bytes(source), dtype=np.uint8)
+        label = name or f"<{data.size} bytes>"
+    else:
+        path = Path(source)
+        label = name or str(path)
+        try:
+            data = np.fromfile(path, dtype=np.uint8)
+        except OSError as exc:
+            raise ImageError(f"{label}: cannot read ({exc.strerror or exc})") from None
+    return decode_image(data, label)
+
+
+def decode_image(data: np.ndarray, label: str) -> np.ndarray:
+    """(N,) uint8 encoded bytes -> (H, W, 3) uint8 RGB; ``label`` names the input in errors."""
     if data.size == 0:
-        raise ImageError(f"{path}: empty file")
+        raise ImageError(f"{label}: empty file")
+    _check_complete(data, label)
     img = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
     if img is None:
-        raise ImageError(f"{path}: not a readable image (corrupt or unsupported format)")
+        raise ImageError(f"{label}: not a readable image (corrupt or unsupported format)")
     if img.shape[0] * img.shape[1] > MAX_PIXELS:
-        raise ImageError(f"{path}: {img.shape[1]}x{img.shape[0]} is over {MAX_PIXELS} pixels")
+        raise ImageError(f"{label}: {img.shape[1]}x{img.shape[0]} is over {MAX_PIXELS} pixels")
     if img.ndim == 3 and img.shape[2] == 3:
         img = img[:, :, ::-1]
     elif img.ndim == 3 and img.shape[2] == 4:
         img = img[:, :, [2, 1, 0, 3]]
-    return to_rgb8(img, str(path))
+    return to_rgb8(img, label)
+
+
+def _check_complete(data: np.ndarray, label: str) -> None:
+    """JPEG must end with its end-of-image marker and PNG with its IEND chunk (trailing bytes
+    up to 4 KiB allowed): a cut-off file is refused instead of decoded half grey."""
+    head, tail = data[:8].tobytes(), data[-4096:].tobytes()
+    if head[:2] == b"\xff\xd8" and b"\xff\xd9" not in tail:
+        raise ImageError(f"{label}: truncated JPEG (no end-of-image marker)")
+    if head == b"\x89PNG\r\n\x1a\n" and b"IEND" not in tail:
+        raise ImageError(f"{label}: truncated PNG (no IEND chunk)")
 
 
 def write_image(path: str | Path, image: np.ndarray) -> None:

@@ -1,123 +1,132 @@
-"""``DenseLandmarker``: detector -> sparse 106 points and pose -> dense contours, per image.
+"""``DenseLandmarker``: the stages composed: detector -> sparse -> refiner -> densifier.
 
     import dense_landmarks as dl
-    lm = dl.DenseLandmarker()                      # bundled weights, CPU, no downloads
+    lm = dl.build_landmarker()                     # bundled weights, CPU, no downloads
     faces = lm.detect(image_rgb)                   # list[dl.Face], largest first
     faces = lm.detect(image_rgb, boxes=[[x0, y0, x1, y1]])   # skip detection
-    faces = lm.detect(image_rgb, density=2000)     # contour points per face
+    faces = lm.from_points(next_frame, prev_points)          # track: (F, 106, 2), no detector
+    faces = lm.detect(image_rgb, density=2000)     # length-proportional contours, 2000 points
 
-Images are (H, W, 3) uint8 RGB (gray, RGBA and 16-bit arrays are converted); all coordinates are
-pixels of the input image.
+Three entry points share one path (crops -> sparse -> refine -> densify): from an image (the
+detector's detections), from boxes, and from previous points (each face re-cropped upright from
+its points, which is what a video tracker calls every frame). Images are (H, W, 3) uint8 RGB
+(gray, RGBA and 16-bit arrays are converted); all coordinates are pixels of the input image.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
-from dense_landmarks.contours import DEFAULT_DENSITY, dense_contours
-from dense_landmarks.crop import CropSpec, box_crop
+from dense_landmarks import scheme
+from dense_landmarks.contours import DEFAULT_DENSITY, Density, check_density, layout_name
+from dense_landmarks.crop import CropSpec, landmark_box
 from dense_landmarks.face import Face
 from dense_landmarks.imageio import to_rgb8
 from dense_landmarks.quality import DEFAULT_MIN_QUALITY, face_quality
 from dense_landmarks.sparse import upright_crop
-from dense_landmarks.threads import holds_opencv_threads
+from dense_landmarks.stages import (
+    Densifier,
+    Detection,
+    Detector,
+    DetectorFn,
+    Refiner,
+    SparseStage,
+    Stages,
+    build_stages,
+    check_boxes,
+    detection_crop,
+)
+from dense_landmarks.threads import opencv_threads
 
-#: A user detector: image -> (F, 4) boxes, or (boxes, scores).
-DetectorFn = Callable[[np.ndarray], "np.ndarray | tuple[np.ndarray, np.ndarray]"]
+__all__ = ["DenseLandmarker", "DetectorFn", "build_landmarker"]
 
 
 class DenseLandmarker:
     """Dense facial landmarks for every face in an image.
 
+    ``DenseLandmarker(...)`` builds the bundled stages (:func:`build_landmarker` is the same);
+    :meth:`from_stages` composes any stages that follow the protocols of
+    :mod:`dense_landmarks.stages`.
+
     Args:
         backend: ``"onnx"`` (default, onnxruntime) or ``"torch"``; both run the bundled weights.
         num_threads: CPU threads for each model and for OpenCV while a call runs
-            (:mod:`dense_landmarks.threads`).
-        detector: ``"blazeface"`` (bundled), or a callable ``image -> boxes`` (F, 4) or
-            ``(boxes, scores)``; its boxes are used like ``boxes=`` (landmark-style face boxes).
-        density: default contour points per face.
+            (:mod:`dense_landmarks.threads`; the caller's setting is restored after).
+        detector: ``"blazeface"`` (bundled), a :class:`~dense_landmarks.stages.Detector`, or a
+            callable ``image -> boxes`` (F, 4) or ``(boxes, scores)``; its boxes are used like
+            ``boxes=`` (landmark-style face boxes).
+        density: default contours: ``"dense-1000"`` (fixed per-part counts, index i the same
+            anatomical place in every face; :data:`dense_landmarks.scheme.DENSE_LAYOUTS`) or an
+            int (that many points shared by part length).
         min_score: detection threshold (bundled detector).
         tiles: detector tiling (None: automatic from the image size; 1: whole image only;
             n > 1: also an n x n grid of overlapping tiles). See
             :class:`dense_landmarks.detection.FaceDetector`.
         min_quality: detected faces whose landmark quality (:mod:`dense_landmarks.quality`,
             in [0, 1]) is below this are dropped (non-faces, collapsed faces); 0 keeps all.
-            Faces from ``boxes=`` are never dropped; every face carries its ``quality``.
+            Faces from ``boxes=`` and :meth:`from_points` are never dropped; every face
+            carries its ``quality``.
         passes: landmark passes (2: re-crop each face upright from the first pass).
-        refine: refine every part with the boundary-heatmap networks (default: when bundled);
-            their contours come from the heatmaps and their points (corners and ends excepted)
-            move onto them. See :mod:`dense_landmarks.refine`.
+        refine: refine every part with the boundary-heatmap networks (default: when bundled).
     """
 
     def __init__(
         self,
         backend: str = "onnx",
         num_threads: int = 1,
-        detector: str | DetectorFn = "blazeface",
-        density: int = DEFAULT_DENSITY,
+        detector: str | Detector | DetectorFn | None = "blazeface",
+        density: Density = DEFAULT_DENSITY,
         min_score: float = 0.5,
         tiles: int | None = None,
         passes: int = 2,
         refine: bool | None = None,
         min_quality: float = DEFAULT_MIN_QUALITY,
     ):
-        from dense_landmarks.sparse import SparseLandmarker
+        stages = build_stages(backend, num_threads, detector, min_score, tiles, passes, refine)
+        self._compose(stages, density, num_threads, min_quality)
+        self.backend = backend
 
+    @classmethod
+    def from_stages(
+        cls,
+        sparse: SparseStage,
+        detector: Detector | None = None,
+        refiner: Refiner | None = None,
+        densifier: Densifier | None = None,
+        density: Density = DEFAULT_DENSITY,
+        num_threads: int = 1,
+        min_quality: float = 0.0,
+    ) -> DenseLandmarker:
+        """Compose given stages (None: no detector / no refinement / the bundled densifier);
+        ``min_quality`` as in the class (0: keep every detected face)."""
+        obj = cls.__new__(cls)
+        stages = Stages(sparse, detector, refiner, densifier)
+        obj._compose(stages, density, num_threads, min_quality)
+        obj.backend = getattr(sparse, "backend", None)
+        return obj
+
+    def _compose(
+        self, stages: Stages, density: Density, num_threads: int, min_quality: float
+    ) -> None:
         if not 0.0 <= min_quality <= 1.0:
             raise ValueError(f"min_quality: expected a value in [0, 1], got {min_quality!r}")
         self.min_quality = float(min_quality)
+        self.sparse = stages.sparse
+        self.detector = stages.detector
+        self.refiner = stages.refiner
+        self.densifier = stages.densifier
+        self.density = check_density(density)
+        self.num_threads = int(num_threads)
 
-        self.sparse = SparseLandmarker(backend=backend, num_threads=num_threads, passes=passes)
-        # the quality check pass: the landmark network once more on each face's final crop
-        self._check = SparseLandmarker(
-            backend=backend, num_threads=num_threads, passes=1, pose="network"
-        )
-        if detector == "blazeface":
-            from dense_landmarks.detection import FaceDetector
+    # --- entry points -----------------------------------------------------------------------
 
-            self.detector: object = FaceDetector(
-                backend, num_threads, min_score=min_score, tiles=tiles
-            )
-        elif callable(detector):
-            self.detector = detector
-        else:
-            raise ValueError(f"detector: expected 'blazeface' or a callable, got {detector!r}")
-        self.density = int(density)
-        self.num_threads = num_threads
-        self.backend = backend
-        from dense_landmarks.refine import Refiner
-
-        use = Refiner.available() if refine is None else refine
-        self.refiner = Refiner(backend, num_threads) if use else None
-
-    def _first_crops(self, image: np.ndarray) -> tuple[list[CropSpec], np.ndarray, np.ndarray]:
-        from dense_landmarks.detection import FaceDetector, landmark_crop
-
-        if isinstance(self.detector, FaceDetector):
-            dets = self.detector.detect(image)
-            return (
-                [landmark_crop(d) for d in dets],
-                np.array([d.box for d in dets]).reshape(-1, 4),
-                np.array([d.score for d in dets]),
-            )
-        out = self.detector(image)
-        boxes, scores = out if isinstance(out, tuple) else (out, None)
-        boxes = _check_boxes(boxes, "detector output")
-        scores = (
-            np.ones(len(boxes))
-            if scores is None
-            else np.asarray(scores, dtype=np.float64).reshape(-1)
-        )
-        return [box_crop(b) for b in boxes], boxes, scores
-
-    @holds_opencv_threads
     def detect(
         self,
         image: np.ndarray,
         boxes: Sequence[Sequence[float]] | np.ndarray | None = None,
-        density: int | None = None,
+        density: Density | None = None,
     ) -> list[Face]:
         """Faces in ``image``, largest first.
 
@@ -126,58 +135,156 @@ class DenseLandmarker:
             boxes: optional (F, 4) ``[x0, y0, x1, y1]`` face boxes (pixels) that skip detection;
                 the box should span the face from brows to chin (the second pass corrects a
                 loose one). Scores are 1.0.
-            density: contour points per face (default: the constructor's).
+            density: contours (default: the constructor's), see the class.
         Returns:
             list of :class:`dense_landmarks.Face`.
         """
         img = to_rgb8(image)
         if boxes is not None:
-            b = _check_boxes(boxes, "boxes")
-            specs, det_boxes, scores = [box_crop(x) for x in b], b, np.ones(len(b))
+            dets = [Detection.from_box(b) for b in check_boxes(boxes, "boxes")]
+            return self._from_detections(img, dets, density, drop=False)
+        if self.detector is None:
+            raise ValueError(
+                "detect: this landmarker has no detector; pass boxes= or use from_points"
+            )
         else:
-            specs, det_boxes, scores = self._first_crops(img)
-        pts, pose = self.sparse.predict_crops(img, specs)
-        check = self._check.predict_crops(img, [upright_crop(p) for p in pts])[0]
-        quality = np.array([face_quality(p, sp, c) for p, sp, c in zip(pts, specs, check)])
-        if boxes is None and self.min_quality > 0 and len(pts):
-            keep = quality >= self.min_quality
-            pts, pose, quality = pts[keep], pose[keep], quality[keep]
-            det_boxes, scores = det_boxes[keep], scores[keep]
-        n = self.density if density is None else int(density)
-        control: list[dict[str, np.ndarray]] = [{} for _ in pts]
-        if self.refiner is not None and len(pts):
-            # refined parts' control points; their 106 points moved onto the refined curves
-            control, pts = self.refiner.refine(img, pts)
-        contours = [_contours(p, n, c) for p, c in zip(pts, control)]
-        faces = [
-            Face(box=bx, score=float(s), points=p, pose=q, contours=c, quality=float(qa))
-            for bx, s, p, q, c, qa in zip(det_boxes, scores, pts, pose, contours, quality)
-        ]
+            with opencv_threads(self.num_threads):
+                dets = self.detector.detect(img)
+        return self.from_detections(img, dets, density)
+
+    def from_detections(
+        self, image: np.ndarray, detections: Sequence[Detection], density: Density | None = None
+    ) -> list[Face]:
+        """Faces for given detections (e.g. from another detector), largest first; those under
+        ``min_quality`` are dropped."""
+        return self._from_detections(to_rgb8(image), list(detections), density, drop=True)
+
+    def _from_detections(
+        self, img: np.ndarray, dets: list[Detection], density: Density | None, drop: bool
+    ) -> list[Face]:
+        faces = self._faces(
+            img,
+            [detection_crop(d) for d in dets],
+            None,
+            [d.box for d in dets],
+            [d.score for d in dets],
+            density,
+            self.min_quality if drop else 0.0,
+        )
         return sorted(faces, key=lambda f: -float(np.ptp(f.points[:, 0]) * np.ptp(f.points[:, 1])))
 
+    def from_points(
+        self,
+        image: np.ndarray,
+        points106: np.ndarray,
+        density: Density | None = None,
+        passes: int | None = None,
+    ) -> list[Face]:
+        """Faces re-found from previous points, e.g. the last video frame's (no detector call).
 
-def _contours(points: np.ndarray, n: int, control: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Dense contours through the refined control points; should a refined curve be degenerate
-    (all its points on one line), the face's sparse contours instead."""
-    try:
-        return dense_contours(points, n, control=control)
-    except ValueError:
-        if not control:
-            raise
-        return dense_contours(points, n)
+        Each face is cropped upright from its points (:func:`dense_landmarks.sparse.upright_crop`,
+        the sparse stage's second-pass framing), then the sparse stage, refinement and
+        densification run as in :meth:`detect`.
+
+        Args:
+            image: (H, W, 3) uint8 RGB, e.g. the next frame.
+            points106: (F, 106, 2) or (106, 2) float points, pixels of ``image``.
+            density: contours (default: the constructor's).
+            passes: sparse passes (default: the sparse stage's own, 2 for the bundled one): 2
+                re-crops each face upright from this frame's first pass, as :meth:`detect` does
+                (on shifted copies of a photo: 1.8 % of the inter-ocular distance from the
+                shifted first detection, vs 4.3 % with 1 pass, ``tests/.../test_stages.py``);
+                1 uses the previous points' crop only (half the sparse cost).
+        Returns:
+            list of :class:`dense_landmarks.Face` in the order of ``points106`` (not sorted):
+            ``box`` is the new points' bounding box, ``score`` 1.0 and ``quality`` set (a
+            tracker can re-detect when it falls); none is dropped.
+        """
+        img = to_rgb8(image)
+        pts = np.asarray(points106, dtype=np.float64)
+        pts = pts[None] if pts.shape == (scheme.NUM_POINTS, 2) else pts
+        if pts.ndim != 3 or pts.shape[1:] != (scheme.NUM_POINTS, 2):
+            raise ValueError(f"points106: expected (F, 106, 2), got {pts.shape}")
+        if not np.isfinite(pts).all():
+            raise ValueError("points106: non-finite values")
+        return self._faces(img, [upright_crop(p) for p in pts], passes, None, None, density, 0.0)
+
+    # --- the one path -----------------------------------------------------------------------
+
+    def _faces(
+        self,
+        img: np.ndarray,
+        specs: list[CropSpec],
+        passes: int | None,
+        boxes: list[np.ndarray] | None,
+        scores: list[float] | None,
+        density: Density | None,
+        min_quality: float,
+    ) -> list[Face]:
+        n = self.density if density is None else check_density(density)
+        with opencv_threads(self.num_threads):
+            pts, pose = self.sparse.predict_crops(img, specs, passes=passes)
+            quality = self._quality(img, specs, pts)
+            if min_quality > 0 and len(pts):
+                keep = np.flatnonzero(quality >= min_quality)
+                pts, pose, quality = pts[keep], pose[keep], quality[keep]
+                boxes = None if boxes is None else [boxes[i] for i in keep]
+                scores = None if scores is None else [scores[i] for i in keep]
+            control: list[dict[str, np.ndarray]] = [{} for _ in pts]
+            if self.refiner is not None and len(pts):
+                # refined parts' control points; their 106 points moved onto the refined curves
+                control, pts = self.refiner.refine(img, pts)
+            contours = [self.densifier.densify(p, c, n) for p, c in zip(pts, control)]
+        boxes = [landmark_box(p) for p in pts] if boxes is None else boxes
+        scores = [1.0] * len(pts) if scores is None else scores
+        return [
+            Face(
+                box=bx,
+                score=float(s),
+                points=p,
+                pose=q,
+                contours=c,
+                layout=_layout(c, n),
+                quality=float(qa),
+            )
+            for bx, s, p, q, c, qa in zip(boxes, scores, pts, pose, contours, quality)
+        ]
+
+    def _quality(self, img: np.ndarray, specs: list[CropSpec], pts: np.ndarray) -> np.ndarray:
+        """(F,) landmark quality of the sparse stage's points (:mod:`dense_landmarks.quality`):
+        its cues compare the points with the first crops ``specs`` and with a check pass (the
+        sparse stage once more on the crops the points define)."""
+        if not len(pts):
+            return np.zeros(0)
+        check, _ = self.sparse.predict_crops(img, [upright_crop(p) for p in pts], passes=1)
+        return np.array([face_quality(p, sp, c) for p, sp, c in zip(pts, specs, check)])
 
 
-def _check_boxes(boxes: object, name: str) -> np.ndarray:
-    arr = np.asarray(boxes, dtype=np.float64)
-    if arr.size == 0:
-        return np.zeros((0, 4))
-    arr = arr.reshape(-1, 4) if arr.ndim == 1 and arr.size == 4 else arr
-    if arr.ndim != 2 or arr.shape[1] != 4:
-        raise ValueError(f"{name}: expected (F, 4) boxes [x0, y0, x1, y1], got shape {arr.shape}")
-    if (
-        not np.isfinite(arr).all()
-        or (arr[:, 2] <= arr[:, 0]).any()
-        or (arr[:, 3] <= arr[:, 1]).any()
-    ):
-        raise ValueError(f"{name}: boxes must be finite with x1 > x0 and y1 > y0")
-    return arr
+def _layout(contours: dict[str, np.ndarray], density: Density) -> str | None:
+    """The layout name to record: the density's, when the densifier's output follows it."""
+    counts = {k: len(v) for k, v in contours.items()}
+    if isinstance(density, str):
+        want = {k: p.count for k, p in scheme.DENSE_LAYOUTS[density].items()}
+        return density if counts == want else None
+    return layout_name(density) if sum(counts.values()) == density else None
+
+
+def build_landmarker(
+    backend: str = "onnx",
+    num_threads: int = 1,
+    detector: str | Detector | DetectorFn | None = "blazeface",
+    density: Density = DEFAULT_DENSITY,
+    min_score: float = 0.5,
+    tiles: int | None = None,
+    passes: int = 2,
+    refine: bool | None = None,
+    min_quality: float = DEFAULT_MIN_QUALITY,
+) -> DenseLandmarker:
+    """The default pipeline: :func:`~dense_landmarks.stages.build_stages` composed by
+    :meth:`DenseLandmarker.from_stages` (arguments as :class:`DenseLandmarker`)."""
+    s = build_stages(backend, num_threads, detector, min_score, tiles, passes, refine)
+    lm = DenseLandmarker.from_stages(
+        s.sparse, s.detector, s.refiner, s.densifier, density, num_threads, min_quality
+    )
+    lm.backend = backend
+    return lm

@@ -211,3 +211,169 @@ def part_points(points106: np.ndarray) -> dict[str, np.ndarray]:
     """Split (106, 2) points into ``{part name: (n, 2) float64}`` in :data:`PART_NAMES` order."""
     arr = check_points(points106, name="points106")
     return {name: arr[list(part.indices)] for name, part in PARTS.items()}
+
+
+# --- the fixed dense layout --------------------------------------------------------------------
+#
+# A dense layout gives every part a fixed number of contour points, so dense index i is the same
+# anatomical place in every face and frame. Each part is cut at anatomical corners (scheme points)
+# into arcs; every arc is resampled on its own, evenly by arc length, from its start corner
+# (included) towards its end corner (excluded: it starts the next arc); an open part ends with its
+# end corner. So corners land on fixed indices (:data:`DENSE_POINTS`).
+
+
+@dataclass(frozen=True)
+class DenseArc:
+    """One arc of a part in a dense layout: ``count`` points from scheme point ``start``
+    (included, the arc's first point) along the part towards scheme point ``end`` (excluded)."""
+
+    name: str
+    start: int
+    end: int
+    count: int
+
+
+@dataclass(frozen=True)
+class DensePart:
+    """A part in a dense layout: its arcs in order; an open part adds its end corner."""
+
+    name: str
+    arcs: tuple[DenseArc, ...]
+    closed: bool
+
+    @property
+    def count(self) -> int:
+        return sum(a.count for a in self.arcs) + (0 if self.closed else 1)
+
+
+def _dense(name: str, *arcs: tuple[str, int, int, int]) -> DensePart:
+    return DensePart(name, tuple(DenseArc(*a) for a in arcs), PARTS[name].closed)
+
+
+# fmt: off
+_DENSE_1000 = (
+    # jaw: subject's right ear (0) -> chin (16) -> left ear (32); the chin at dense index 110
+    _dense("jaw", ("right", 0, 16, 110), ("left", 16, 32, 110)),
+    # brows: outer -> inner along the upper edge, back along the lower edge (right brow);
+    # the left brow runs inner -> outer along the upper edge, as the scheme does
+    _dense("right_brow", ("upper", 33, 37, 40), ("lower", 37, 33, 40)),
+    _dense("left_brow", ("upper", 42, 46, 40), ("lower", 46, 42, 40)),
+    _dense("nose_bridge", ("bridge", 51, 54, 31)),                 # top of the bridge -> tip
+    _dense("nose_base", ("right", 55, 60, 37), ("left", 60, 65, 37)),  # right wing -> base -> left
+    # eyes: right eye outer corner -> upper lid -> inner corner -> lower lid; the left eye starts
+    # at its inner corner, as the scheme does
+    _dense("right_eye", ("upper", 66, 70, 64), ("lower", 70, 66, 64)),
+    _dense("left_eye", ("upper", 75, 79, 64), ("lower", 79, 75, 64)),
+    # lips: right corner -> upper lip -> left corner -> lower lip
+    _dense("outer_lips", ("upper", 84, 90, 64), ("lower", 90, 84, 64)),
+    _dense("inner_lips", ("upper", 96, 100, 64), ("lower", 100, 96, 64)),
+)
+# fmt: on
+
+#: Layout name -> part name -> :class:`DensePart` (scheme part order).
+DENSE_LAYOUTS: MappingProxyType[str, MappingProxyType[str, DensePart]] = MappingProxyType(
+    {"dense-1000": MappingProxyType({p.name: p for p in _DENSE_1000})}
+)
+DEFAULT_DENSE_LAYOUT = "dense-1000"
+DENSE_PARTS = DENSE_LAYOUTS[DEFAULT_DENSE_LAYOUT]
+#: Part name -> number of points in ``dense-1000`` (they add up to :data:`NUM_DENSE`).
+DENSE_LAYOUT: MappingProxyType[str, int] = MappingProxyType(
+    {k: p.count for k, p in DENSE_PARTS.items()}
+)
+NUM_DENSE = sum(DENSE_LAYOUT.values())
+#: Part name -> index of its first point in the concatenated (1000, 2) dense array.
+DENSE_OFFSETS: MappingProxyType[str, int] = MappingProxyType(
+    dict(zip(DENSE_LAYOUT, np.cumsum([0, *DENSE_LAYOUT.values()])[:-1].tolist()))
+)
+
+
+def dense_corners(layout: str = DEFAULT_DENSE_LAYOUT) -> dict[tuple[str, int], int]:
+    """(part, scheme index of a corner) -> index of that corner in the part's dense points."""
+    out = {}
+    for name, part in DENSE_LAYOUTS[layout].items():
+        i = 0
+        for arc in part.arcs:
+            out[(name, arc.start)] = i
+            i += arc.count
+        if not part.closed:
+            out[(name, part.arcs[-1].end)] = i
+    return out
+
+
+def arc_indices(part: str, arc: DenseArc) -> tuple[int, ...]:
+    """Scheme indices along ``arc`` of ``part``, from its start corner to its end corner."""
+    idx = PARTS[part].indices
+    i, out = idx.index(arc.start), []
+    while True:
+        out.append(idx[i])
+        if idx[i] == arc.end:
+            return tuple(out)
+        i = (i + 1) % len(idx)
+
+
+def _dense_flip(layout: str) -> np.ndarray:
+    parts = DENSE_LAYOUTS[layout]
+    offsets = np.cumsum([0, *(p.count for p in parts.values())])[:-1]
+    base = dict(zip(parts, offsets.tolist()))
+    corners = dense_corners(layout)
+    owner = {i: name for name, p in PARTS.items() for i in p.indices}
+    perm = np.arange(sum(p.count for p in parts.values()))
+    for name, part in parts.items():
+        first = 0
+        for arc in part.arcs:
+            a0 = int(FLIP_PERMUTATION[arc.start])
+            other = owner[a0]
+            perm[base[name] + first] = base[other] + corners[(other, a0)]
+            start = 0
+            for b in parts[other].arcs:
+                mirror = {int(FLIP_PERMUTATION[i]) for i in arc_indices(name, arc)}
+                if set(arc_indices(other, b)) == mirror:
+                    if b.count != arc.count:
+                        raise ValueError(f"{layout}: {name}.{arc.name} and its mirror differ")
+                    k = np.arange(1, arc.count)
+                    mirrored = k if b.start == a0 else b.count - k
+                    perm[base[name] + first + k] = base[other] + start + mirrored
+                    break
+                start += b.count
+            else:
+                raise ValueError(f"{layout}: no mirror arc for {name}.{arc.name}")
+            first += arc.count
+        if not part.closed:
+            end = int(FLIP_PERMUTATION[part.arcs[-1].end])
+            perm[base[name] + first] = base[owner[end]] + corners[(owner[end], end)]
+    perm.setflags(write=False)
+    return perm
+
+
+#: ``dense_mirrored[DENSE_FLIP_PERMUTATION]`` relabels the (1000, 2) dense points of a
+#: horizontally mirrored face (same convention as :data:`FLIP_PERMUTATION`); an involution.
+DENSE_FLIP_PERMUTATION: np.ndarray = _dense_flip(DEFAULT_DENSE_LAYOUT)
+
+#: Named anatomical points of ``dense-1000`` -> index into the concatenated (1000, 2) array.
+DENSE_POINTS: MappingProxyType[str, int] = MappingProxyType(
+    {
+        name: DENSE_OFFSETS[part] + dense_corners()[(part, idx)]
+        for name, part, idx in (
+            ("right_ear", "jaw", 0),
+            ("chin", "jaw", 16),
+            ("left_ear", "jaw", 32),
+            ("right_brow_outer", "right_brow", 33),
+            ("right_brow_inner", "right_brow", 37),
+            ("left_brow_inner", "left_brow", 42),
+            ("left_brow_outer", "left_brow", 46),
+            ("nose_bridge_top", "nose_bridge", 51),
+            ("nose_tip", "nose_bridge", 54),
+            ("right_nose_wing", "nose_base", 55),
+            ("nose_base", "nose_base", 60),
+            ("left_nose_wing", "nose_base", 65),
+            ("right_eye_outer", "right_eye", 66),
+            ("right_eye_inner", "right_eye", 70),
+            ("left_eye_inner", "left_eye", 75),
+            ("left_eye_outer", "left_eye", 79),
+            ("mouth_right", "outer_lips", 84),
+            ("mouth_left", "outer_lips", 90),
+            ("inner_mouth_right", "inner_lips", 96),
+            ("inner_mouth_left", "inner_lips", 100),
+        )
+    }
+)

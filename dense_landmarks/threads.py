@@ -1,5 +1,10 @@
 """OpenCV's thread pool held to the models' thread count while a public call runs.
 
+No process-wide setting outlives a call: OpenCV's thread count is set on entry and restored on
+exit (here), the torch backend does the same with ``torch.set_num_threads`` around each forward
+pass (:class:`dense_landmarks.runtime.runners.TorchRunner`), and onnxruntime's thread pools
+belong to each session.
+
 OpenCV parallelises warps and resizes over all cores by default. On these small images that
 buys nothing, and its worker threads keep spinning after each call, taking the core that the
 (single-threaded) model inference and decoding run on, which slowed the refinement step on a

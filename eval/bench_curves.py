@@ -1,8 +1,9 @@
 """Benchmark: dense contours for one face (106 points -> N evenly spaced points).
 
 ``python -m eval.bench_curves`` prints the median time to resample a real labelled face (the
-first LaPa fixture, or a synthetic face when ``../shared`` is absent) to 1000 and 10,000 points.
-Target (issue 2): < 2 ms for 1000 points.
+first LaPa fixture, or a synthetic face when ``../shared`` is absent) to 1000 and 10,000 points
+shared by part length, and to the fixed ``dense-1000`` layout (each arc between its corners),
+in the same run. Target (issue 2): < 2 ms for 1000 points.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     pts, source = _face_points(args.labels)
     print(f"face: {source}; python {platform.python_version()}; numpy {np.__version__}")
-    for density in (1000, 10_000):
+    for density in (1000, 10_000, "dense-1000"):
         ms = time_ms(lambda d=density: dense_contours(pts, density=d), args.repeat)
         print(f"dense_contours density={density:>6}: median {ms:.3f} ms ({args.repeat} runs)")
     return 0

@@ -2,8 +2,8 @@
 
 ``python -m eval.bench_pipeline`` reports median milliseconds for detection, landmarks (both
 passes), boundary refinement (``Refiner.refine``: every refined part's crop, networks,
-decoding into refined control points, and the point update), contours (1000 points over all
-parts, refined control points included) and the total ``DenseLandmarker.detect`` call, per backend.
+decoding into refined control points, and the point update), contours (the default ``dense-1000``
+layout over all parts, refined control points included) and the total ``DenseLandmarker.detect`` call, per backend.
 Target (issue 5): refinement <= 5 ms. The frame is the bundled astronaut photo scaled into
 640 x 480. Target (issue 4): total < 10 ms (MediaPipe Face Mesh's full pipeline: 12.8 ms on
 this machine).
@@ -18,9 +18,8 @@ import cv2
 import numpy as np
 
 import dense_landmarks as dl
-from dense_landmarks.contours import dense_contours
-from dense_landmarks.detection import landmark_crop
 from dense_landmarks.imageio import read_image
+from dense_landmarks.stages import detection_crop
 from eval.bench_curves import time_ms
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "astronaut.jpg"
@@ -51,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     for backend in ("onnx", "torch"):
         lm = dl.DenseLandmarker(backend=backend, num_threads=args.threads)
         dets = lm.detector.detect(frame)
-        specs = [landmark_crop(d) for d in dets]
+        specs = [detection_crop(d) for d in dets]
         pts, _ = lm.sparse.predict_crops(frame, specs)
         control = lm.refiner.refine(frame, pts)[0] if lm.refiner else [{}]
         steps = [
@@ -59,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
             lambda lm=lm, s=specs: lm.sparse.predict_crops(frame, s),
             # the whole step: crops, networks, decoding into control points, point update
             lambda lm=lm, p=pts: lm.refiner.refine(frame, p) if lm.refiner else None,
-            lambda p=pts[0], c=control[0]: dense_contours(p, 1000, control=c),
+            lambda lm=lm, p=pts[0], c=control[0]: lm.densifier.densify(p, c, lm.density),
             lambda lm=lm: lm.detect(frame),
         ]
         rounds = [[time_ms(fn, args.repeat) for fn in steps] for _ in range(args.rounds)]

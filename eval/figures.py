@@ -9,6 +9,9 @@ green) against refined contours (magenta) on held-out 300-W faces with open mout
 ``python -m eval.figures refine-photo`` draws the same on the bundled public-domain photo into
 ``docs/refine_astronaut.png`` (committed).
 
+``python -m eval.figures dense-layout`` draws the index figure of the ``dense-1000`` layout into
+``docs/dense_layout.png`` (points of the bundled public-domain photo only; :mod:`eval.figure_layout`).
+
 ``python -m eval.figures demo`` draws the README figure ``docs/demo_astronaut.png`` (the
 bundled public-domain photo, zoomed on the face, all contours).
 
@@ -78,8 +81,6 @@ def refine_grid(labels_npz: Path, count: int = 8, size: int = 256) -> np.ndarray
     """Held-out faces with the widest-open mouths and the most closed eyes, one row each (see
     :func:`refine_tiles`); human points white."""
     from dense_landmarks.crop import landmark_box
-    from dense_landmarks.refine import Refiner
-    from dense_landmarks.sparse import SparseLandmarker
 
     d = np.load(labels_npz)
     rows = np.flatnonzero(d["val"])
@@ -93,37 +94,48 @@ def refine_grid(labels_npz: Path, count: int = 8, size: int = 256) -> np.ndarray
     picks = list(rows[np.argsort(-mouth_open)[: count // 2]]) + list(
         rows[np.argsort(eye_open)[: count // 2]]
     )
-    sparse, refiner = SparseLandmarker(), Refiner()
+    sparse_lm, refined_lm = _landmarkers()
     tiles = []
     for r in picks:
         img = read_image(str(d["paths"][r]))
         gt = d["points"][r].astype(np.float64)
-        pts, _ = sparse.predict(img, landmark_box(scheme.to_68(gt))[None])
-        tiles += refine_tiles(img, pts[0], refiner, size, human68=scheme.to_68(gt))
+        box = landmark_box(scheme.to_68(gt))[None]
+        faces = sparse_lm.detect(img, box)[0], refined_lm.detect(img, box)[0]
+        tiles += refine_tiles(img, *faces, size, human68=scheme.to_68(gt))
     cols = 6
     return np.vstack(
         [np.hstack(tiles[i : i + cols]) for i in range(0, len(tiles) - cols + 1, cols)]
     )
 
 
+def _landmarkers():
+    """The pipeline (given boxes, 1000 length-proportional points) without and with refinement,
+    sharing one sparse stage."""
+    from dense_landmarks.landmarker import DenseLandmarker, build_landmarker
+
+    refined = build_landmarker(detector=None, density=1000)
+    return DenseLandmarker.from_stages(refined.sparse, density=1000), refined
+
+
 def refine_tiles(
     img: np.ndarray,
-    points106: np.ndarray,
-    refiner: object,
+    sparse_face: object,
+    refined_face: object,
     size: int = 256,
     human68: np.ndarray | None = None,
 ) -> list[np.ndarray]:
     """Mouth, eyes with brows, and the whole face (jaw, nose) of one face: sparse splines (each
     part's own colour) vs refined contours (magenta), optional human points (white).
-    ``points106``: (106, 2) sparse points, image pixels."""
+    ``sparse_face``, ``refined_face``: :class:`dense_landmarks.Face` of the same face without
+    and with refinement."""
     import cv2
 
     from dense_landmarks.crop import CropSpec, to_crop, warp
+    from dense_landmarks.refine import REFINE_PARTS
 
-    spline = dense_contours(points106, 1000)
-    (control,), moved = refiner.refine(img, points106[None])
-    out = dense_contours(moved[0], 1000, control=control)
-    names = list(control)
+    points106 = sparse_face.points
+    spline, out = sparse_face.contours, refined_face.contours
+    names = [n for n in scheme.PART_NAMES if n in {p.name for p in REFINE_PARTS}]
     tiles = []
     eyes = [
         i
@@ -149,14 +161,13 @@ def refine_tiles(
 
 def refine_photo_figure(image_path: Path, size: int = 320) -> np.ndarray:
     """The bundled photo's face (:func:`refine_tiles`): sparse splines vs refined (magenta)."""
-    import dense_landmarks as dl
+    from dense_landmarks.detection import FaceDetector
 
-    lm = dl.DenseLandmarker(refine=False)
+    sparse_lm, refined_lm = _landmarkers()
     img = read_image(image_path)
-    face = lm.detect(img)[0]
-    from dense_landmarks.refine import Refiner
-
-    return np.hstack(refine_tiles(img, face.points, Refiner(), size))
+    det = FaceDetector().detect(img)[:1]
+    faces = sparse_lm.from_detections(img, det)[0], refined_lm.from_detections(img, det)[0]
+    return np.hstack(refine_tiles(img, *faces, size))
 
 
 def _recolour(img: np.ndarray, contours: dict, colour: tuple[int, int, int]) -> np.ndarray:
@@ -188,7 +199,9 @@ def demo_figure(image_path: Path, zoom: int = 3) -> np.ndarray:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m eval.figures", description=__doc__)
-    ap.add_argument("figure", choices=["scheme", "labels", "refine", "refine-photo", "demo"])
+    ap.add_argument(
+        "figure", choices=["scheme", "labels", "refine", "refine-photo", "demo", "dense-layout"]
+    )
     ap.add_argument("--labels", default=DEFAULT_LABELS, help="LaPa COCO-style JSON")
     ap.add_argument("--out", default="docs/scheme_106.png")
     ap.add_argument("--photo", default=None, help="also draw on the photo into this folder")
@@ -199,6 +212,13 @@ def main(argv: list[str] | None = None) -> int:
         out = Path(args.out if args.out != "docs/scheme_106.png" else default[args.figure])
         grid = label_grid if args.figure == "labels" else refine_grid
         write_image(out, grid(Path(args.labels_npz)))
+        print(f"wrote {out}")
+        return 0
+    if args.figure == "dense-layout":  # points of the public-domain astronaut only
+        from eval.figure_layout import dense_layout_figure
+
+        out = Path(args.out if args.out != "docs/scheme_106.png" else "docs/dense_layout.png")
+        write_image(out, dense_layout_figure())
         print(f"wrote {out}")
         return 0
     if args.figure in ("demo", "refine-photo"):  # licence-clean: the public-domain astronaut

@@ -14,12 +14,10 @@ import argparse
 import numpy as np
 
 from dense_landmarks import scheme
-from dense_landmarks.contours import dense_contours
 from dense_landmarks.crop import landmark_box
 from dense_landmarks.imageio import read_image
-from dense_landmarks.refine import Refiner
-from dense_landmarks.sparse import SparseLandmarker
-from eval.metrics import nme, normaliser
+from dense_landmarks.landmarker import DenseLandmarker, build_landmarker
+from dense_landmarks.metrics import nme, normaliser
 from eval.run import PART_GROUPS, part_errors
 from eval.systems import face_polylines
 
@@ -32,23 +30,23 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     d = np.load(args.labels)
     rows = np.flatnonzero(d["val"])[: args.limit]
-    sparse = SparseLandmarker(backend=args.backend)
-    refiner = Refiner(args.backend)
+    # the pipeline's own composition, from given boxes: with and without the refiner
+    refined_lm = build_landmarker(args.backend, detector=None, density=1000)
+    sparse_lm = DenseLandmarker.from_stages(refined_lm.sparse, density=1000)
     errs = {"spline": [], "refined": []}
     preds, snapped, gts = [], [], []
     for r in rows:
         img = read_image(str(d["paths"][r]))
         gt106 = d["points"][r].astype(np.float64)
         gt68 = scheme.to_68(gt106)
-        pts, _ = sparse.predict(img, landmark_box(gt68)[None])
-        spline = dense_contours(pts[0], 1000)
-        (control,), moved = refiner.refine(img, pts)
-        refined = dense_contours(moved[0], 1000, control=control)
+        box = landmark_box(gt68)[None]
+        sparse_face, refined_face = sparse_lm.detect(img, box)[0], refined_lm.detect(img, box)[0]
+        spline, refined = sparse_face.contours, refined_face.contours
         iod = float(normaliser(gt68[None])[0])
         errs["spline"].append(part_errors({"contours": face_polylines(spline)}, gt68, iod))
         errs["refined"].append(part_errors({"contours": face_polylines(refined)}, gt68, iod))
-        preds.append(scheme.to_68(pts[0]))
-        snapped.append(scheme.to_68(moved[0]))
+        preds.append(sparse_face.points68)
+        snapped.append(refined_face.points68)
         gts.append(gt68)
     norm = normaliser(np.stack(gts))
     e = nme(np.stack(preds), np.stack(gts), norm)

@@ -16,9 +16,9 @@ import numpy as np
 from curves import point_to_curve
 from dense_landmarks.atomic import atomic_write_text
 from dense_landmarks.crop import landmark_box
+from dense_landmarks.metrics import auc, failure_rate, nme, normaliser
 from eval.data import EvalFace, load_faces
 from eval.jitter import jitter, make_video
-from eval.metrics import auc, failure_rate, nme, normaliser
 from eval.systems import PARTS68, make_system
 
 PART_GROUPS = {
@@ -229,7 +229,7 @@ def _ced_plots(scores: dict, out: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from eval.metrics import ced
+    from dense_landmarks.metrics import ced
 
     for track in ("detect", "box"):
         fig, ax = plt.subplots(figsize=(5, 4), dpi=120)

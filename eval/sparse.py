@@ -15,9 +15,9 @@ import numpy as np
 from dense_landmarks import scheme
 from dense_landmarks.crop import landmark_box
 from dense_landmarks.imageio import read_image
+from dense_landmarks.metrics import angle_error, failure_rate, nme, normaliser
 from dense_landmarks.pose import head_pose
 from dense_landmarks.sparse import SparseLandmarker
-from eval.metrics import angle_error, failure_rate, nme, normaliser
 
 
 def rotate_image(

@@ -24,6 +24,15 @@ def shared_path(*parts: str) -> Path:
     return p
 
 
+def require_shared(*parts: str) -> Path:
+    """A path under ``../shared`` that must exist: CI checks the repository out with the shared
+    folder beside it, so a missing one fails the test (with the reason) instead of skipping."""
+    p = SHARED.joinpath(*parts)
+    if not p.exists():
+        pytest.fail(f"{p} not found (set DENSE_LANDMARKS_SHARED to the shared folder)")
+    return p
+
+
 @pytest.fixture(scope="session")
 def lapa_samples():
     from training.readers import read_coco_keypoints

@@ -8,17 +8,24 @@ line (or annotation).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 
 from dense_landmarks.atomic import atomic_write_text
+from dense_landmarks.labels import AnnotationError, read_coco_faces
 from training.sample import Provenance, Sample
 
-
-class AnnotationError(ValueError):
-    """A malformed annotation file; the message names the file and line or record."""
+__all__ = [
+    "AnnotationError",
+    "read_coco_keypoints",
+    "read_lapa_txt",
+    "read_pts",
+    "read_pts_folder",
+    "read_pts_sample",
+    "read_wflw_lines",
+    "write_pts",
+]
 
 
 def _floats(text: str, path: Path, line_no: int, n: int) -> list[float]:
@@ -105,37 +112,13 @@ def read_coco_keypoints(
     Points with ``v == 0`` get provenance MISSING (weight 0). ``bbox`` (x, y, w, h) becomes
     ``Sample.box`` as ``[x0, y0, x1, y1]``.
     """
-    json_path = Path(json_path)
-    root = Path(image_root) if image_root is not None else json_path.parent
-    try:
-        data = json.loads(json_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise AnnotationError(f"{json_path}: cannot parse JSON ({exc})") from None
-    try:
-        images = {im["id"]: im for im in data["images"]}
-        anns = data["annotations"]
-    except (KeyError, TypeError):
-        raise AnnotationError(f"{json_path}: needs 'images' with ids and 'annotations'") from None
     out = []
-    for k, ann in enumerate(anns):
-        where = f"{json_path}: annotation {k} (id {ann.get('id', '?')})"
+    for face in read_coco_faces(json_path, image_root):
+        prov = np.where(face.visible, Provenance.HUMAN, Provenance.MISSING).astype(np.uint8)
         try:
-            kp = np.asarray(ann["keypoints"], dtype=np.float64)
-            image = images[ann["image_id"]]
-        except (KeyError, TypeError, ValueError) as exc:
-            raise AnnotationError(f"{where}: bad record ({exc})") from None
-        if kp.ndim != 1 or kp.size % 3 or not np.isfinite(kp).all():
-            raise AnnotationError(f"{where}: keypoints must be finite x, y, v triples")
-        kp = kp.reshape(-1, 3)
-        prov = np.where(kp[:, 2] > 0, Provenance.HUMAN, Provenance.MISSING).astype(np.uint8)
-        box = None
-        if "bbox" in ann:
-            x, y, w, h = (float(v) for v in ann["bbox"])
-            box = np.array([x, y, x + w, y + h])
-        try:
-            out.append(Sample(root / image["file_name"], kp[:, :2], scheme, prov, box=box))
+            out.append(Sample(face.image_path, face.points, scheme, prov, box=face.box))
         except ValueError as exc:
-            raise AnnotationError(f"{where}: {exc}") from None
+            raise AnnotationError(f"{face.where}: {exc}") from None
     return out
 
 

@@ -26,9 +26,9 @@ from tqdm import tqdm
 from dense_landmarks import scheme
 from dense_landmarks.atomic import atomic_write_bytes, atomic_write_text
 from dense_landmarks.crop import from_crop
+from dense_landmarks.metrics import angle_error, nme, normaliser
 from dense_landmarks.models import build_model, model_config
 from dense_landmarks.pose import pose_degrees
-from eval.metrics import angle_error, nme, normaliser
 from training.config import TrainConfig
 from training.data import LabelDataset
 from training.losses import pose_targets, pose_weight, wing_loss

@@ -11,22 +11,13 @@ Input: (B, 128, 128, 3) uint8 RGB. Output: ``regressors`` (B, 896, 16) (box cx, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from dense_landmarks.models.configs import BlazeFaceConfig
 
-@dataclass(frozen=True)
-class BlazeFaceConfig:
-    name: str = "blazeface_short"
-    input_size: int = 128
-    mean: tuple[float, float, float] = (0.5, 0.5, 0.5)  # x / 255 -> [-1, 1]
-    std: tuple[float, float, float] = (0.5, 0.5, 0.5)
-    strides: tuple[int, ...] = (8, 16, 16, 16)
-    min_scale: float = 0.1484375
-    max_scale: float = 0.75
+__all__ = ["BlazeBlock", "BlazeFace", "BlazeFaceConfig"]
 
 
 class BlazeBlock(nn.Module):
@@ -49,9 +40,9 @@ class BlazeBlock(nn.Module):
 
 
 class BlazeFace(nn.Module):
-    def __init__(self, cfg: BlazeFaceConfig = BlazeFaceConfig()):
+    def __init__(self, cfg: BlazeFaceConfig | None = None):
         super().__init__()
-        self.cfg = cfg
+        self.cfg = cfg = cfg or BlazeFaceConfig()
         self.stem = nn.Conv2d(3, 24, 5, 2, 0)
         spec1 = [
             (24, 24, 1),

@@ -15,21 +15,13 @@ Input: (B, 192, 192, 3) uint8 RGB. Output: ``regressors`` (B, 2304, 16) (box cx,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from dense_landmarks.models.configs import BlazeFaceFullConfig
 
-@dataclass(frozen=True)
-class BlazeFaceFullConfig:
-    name: str = "blazeface_full"
-    input_size: int = 192
-    mean: tuple[float, float, float] = (0.5, 0.5, 0.5)  # x / 255 -> [-1, 1]
-    std: tuple[float, float, float] = (0.5, 0.5, 0.5)
-    strides: tuple[int, ...] = (4,)
-    anchors_per_cell: int = 1
+__all__ = ["BlazeFaceFull", "BlazeFaceFullConfig"]
 
 
 def _dw(c: int, stride: int = 1) -> nn.Conv2d:
@@ -76,9 +68,9 @@ class Head(nn.Module):
 
 
 class BlazeFaceFull(nn.Module):
-    def __init__(self, cfg: BlazeFaceFullConfig = BlazeFaceFullConfig()):
+    def __init__(self, cfg: BlazeFaceFullConfig | None = None):
         super().__init__()
-        self.cfg = cfg
+        self.cfg = cfg = cfg or BlazeFaceFullConfig()
         self.stem = nn.Conv2d(3, 32, 3, 2, 1)
         self.s96 = _stage(32, 8, 32, 2, down=False)
         self.s48 = _stage(32, 16, 64, 2, down=True)

@@ -25,9 +25,9 @@ import numpy as np
 from dense_landmarks.crop import CropSpec, from_crop, warp
 from dense_landmarks.detection.anchors import decode, iou, ssd_anchors, weighted_nms
 from dense_landmarks.detection.prepare import prepare_image
+from dense_landmarks.runtime import make_runner
 from dense_landmarks.threads import holds_opencv_threads
 
-WEIGHTS_DIR = Path(__file__).resolve().parents[1] / "weights"
 KEYPOINTS = ("right_eye", "left_eye", "nose_tip", "mouth", "right_ear", "left_ear")
 #: detection -> landmark-crop calibration, one entry per model
 CALIBRATION = Path(__file__).with_name("calibration.json")
@@ -50,18 +50,32 @@ PROBE_FACE = 0.13
 
 @dataclass
 class Detection:
-    """One face: ``box`` (4,) axis-aligned ``[x0, y0, x1, y1]`` pixels, ``score`` in [0, 1],
-    ``keypoints`` (6, 2) pixels (see :data:`KEYPOINTS`), ``angle`` (degrees, clockwise) of the
-    eye line, ``centre``/``size`` of the detector's square box in the face's upright frame, and
-    the ``model`` that found it (its box convention: :func:`landmark_crop`)."""
+    """One face found by a detector (see :class:`dense_landmarks.stages.Detector`).
+
+    Attributes:
+        box: (4,) float64 axis-aligned ``[x0, y0, x1, y1]``, image pixels.
+        score: confidence in [0, 1].
+        keypoints: (6, 2) float64 pixels (see :data:`KEYPOINTS`), or None (a box-only
+            detector: then ``box`` is a landmark-style face box, brows to chin).
+        angle: in-plane angle (degrees, clockwise) of the eye line; 0 without keypoints.
+        centre, size: centre (2,) and side of the detector's square box in the face's upright
+            frame (BlazeFace convention, which :func:`landmark_crop` is calibrated for), or None.
+        model: the detector model that found it (``"full"`` or ``"short"``): its box
+            convention picks the calibration of :func:`landmark_crop`.
+    """
 
     box: np.ndarray
     score: float
-    keypoints: np.ndarray
-    angle: float
-    centre: np.ndarray
-    size: float
+    keypoints: np.ndarray | None = None
+    angle: float = 0.0
+    centre: np.ndarray | None = None
+    size: float | None = None
     model: str = "full"
+
+    @classmethod
+    def from_box(cls, box: np.ndarray, score: float = 1.0) -> Detection:
+        """A box-only detection (landmark-style box ``[x0, y0, x1, y1]``)."""
+        return cls(box=np.asarray(box, dtype=np.float64).reshape(4), score=float(score))
 
 
 def tile_sides(h: int, w: int, min_face: float, model: str = "full") -> list[float]:
@@ -135,22 +149,18 @@ class FaceDetector:
         prepare: bool = True,
         portrait_probe: bool = False,
     ):
-        from dense_landmarks.sparse import make_runner
-
         if model not in MODELS:
             raise ValueError(f"model: expected one of {sorted(MODELS)}, got {model!r}")
         if tiles is not None and (int(tiles) != tiles or tiles < 1):
             raise ValueError(f"tiles: expected None (automatic) or an integer >= 1, got {tiles!r}")
         if min_face is not None and not min_face > 0:
             raise ValueError(f"min_face: expected a positive size in pixels, got {min_face!r}")
-        name = MODELS[model]
-        meta = json.loads((WEIGHTS_DIR / f"{name}.json").read_text(encoding="utf-8"))
-        self.size = int(meta["input_size"])
-        cfg = meta["config"]
+        self._run = make_runner(MODELS[model], backend, num_threads)
+        self.size = self._run.meta.input_size
+        cfg = self._run.meta.config
         self.anchors = ssd_anchors(
             self.size, tuple(cfg["strides"]), per_layer=int(cfg.get("anchors_per_cell", 2))
         )
-        self._run = make_runner(name, backend, num_threads, meta)
         self.model, self.num_threads = model, num_threads
         self.min_score, self.nms_iou, self.tiles = min_score, nms_iou, tiles
         self.min_face, self.prepare = min_face, prepare
@@ -357,7 +367,10 @@ def _best_orientation(dets: list[Detection], threshold: float) -> list[Detection
 
 def landmark_crop(det: Detection, calibration: dict | None = None) -> CropSpec:
     """The landmark model's crop for a detection: upright by the eye line, centred and sized
-    by its model's calibration (``calibration.json``) fitted on the 300-W training crops."""
+    by its model's calibration (``calibration.json``) fitted on the 300-W training crops.
+    Needs the detection's ``centre`` and ``size`` (BlazeFace convention)."""
+    if det.centre is None or det.size is None:
+        raise ValueError("landmark_crop: the detection has no square box (centre, size)")
     cal = calibration or load_calibration()[det.model]
     a = np.radians(det.angle)
     rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])

@@ -1,14 +1,30 @@
-"""Models: one frozen config dataclass each, small modules, and one factory."""
+"""Models: one frozen config dataclass each, small modules, and one factory.
 
-from dense_landmarks.models.factory import build_model, create_model, list_models, model_config
-from dense_landmarks.models.weights import WeightsError, load_weights, save_weights
+Light to import: the configs (:mod:`dense_landmarks.models.configs`) are torch-free; the
+factory and weight I/O (torch) load on first use of their names.
+"""
 
-__all__ = [
-    "WeightsError",
-    "build_model",
-    "create_model",
-    "list_models",
-    "load_weights",
-    "model_config",
-    "save_weights",
-]
+from __future__ import annotations
+
+from dense_landmarks.models.configs import PRETRAINED_CFGS, bundled_models, pretrained_cfg
+
+_LAZY = {
+    "build_model": "dense_landmarks.models.factory",
+    "create_model": "dense_landmarks.models.factory",
+    "list_models": "dense_landmarks.models.factory",
+    "model_config": "dense_landmarks.models.factory",
+    "WeightsError": "dense_landmarks.runtime.meta",  # torch-free
+    "load_weights": "dense_landmarks.models.weights",
+    "save_weights": "dense_landmarks.models.weights",
+}
+
+__all__ = ["PRETRAINED_CFGS", "bundled_models", "pretrained_cfg", *sorted(_LAZY)]
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        module = importlib.import_module(_LAZY[name])
+        return getattr(module, name)
+    raise AttributeError(f"module 'dense_landmarks.models' has no attribute {name!r}")

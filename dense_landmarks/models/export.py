@@ -1,8 +1,11 @@
-"""Inference wrapper and ONNX export: uint8 NHWC crops in, points and pose out.
+"""Inference wrapper and ONNX export: uint8 NHWC crops in, the model's outputs out.
 
 The wrapper folds normalisation into the graph, so both backends take the same input:
-(B, S, S, 3) uint8 RGB crops. Outputs: ``points`` (B, P, 2) in crop units (x (S - 1) for crop
-pixels) and ``pose`` (B, 4) raw (see :func:`dense_landmarks.pose.pose_degrees`).
+(B, S, S, 3) uint8 RGB crops. Output names come from the registry
+(:attr:`dense_landmarks.models.configs.PretrainedCfg.outputs`): PFLD ``points`` (B, P, 2) in
+crop units (x (S - 1) for crop pixels) and ``pose`` (B, 4) raw (see
+:func:`dense_landmarks.pose.pose_degrees`); refiners ``heatmaps`` (B, K, S/2, S/2); BlazeFace
+``regressors`` (B, 896, 16) and ``scores`` (B, 896).
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from pathlib import Path
 
 import torch
 from torch import Tensor, nn
+
+from dense_landmarks.models.configs import pretrained_cfg
 
 
 class InferenceWrapper(nn.Module):
@@ -23,21 +28,24 @@ class InferenceWrapper(nn.Module):
         return self.model(self.model.normalise(crops))
 
 
-#: ONNX output names per model class.
-OUTPUT_NAMES = {"PFLD": ["points", "pose"], "BoundaryRefiner": ["heatmaps"]}
+def inference_module(model: nn.Module) -> nn.Module:
+    """The module that takes (B, S, S, 3) uint8 crops: models with a ``normalise`` step are
+    wrapped; BlazeFace normalises inside its own forward."""
+    return InferenceWrapper(model) if hasattr(model, "normalise") else model.eval()
 
 
 def export_onnx(model: nn.Module, path: str | Path | None = None, opset: int = 17) -> bytes:
-    """Export ``InferenceWrapper(model)`` with a dynamic batch axis; write ``path`` if given."""
-    outputs = OUTPUT_NAMES[type(model).__name__]
-    return _export(InferenceWrapper(model), model.cfg.input_size, outputs, path, opset)
+    """Export a registered model (uint8 crops in) with a dynamic batch axis; write ``path`` if
+    given. Works for every model of the registry (sparse, refiners, BlazeFace)."""
+    outputs = list(pretrained_cfg(model.cfg.name).outputs)
+    return _export(inference_module(model), model.cfg.input_size, outputs, path, opset)
 
 
 def export_onnx_blazeface(
     model: nn.Module, path: str | Path | None = None, opset: int = 17
 ) -> bytes:
     """Export BlazeFace: (B, 128, 128, 3) uint8 -> regressors (B, 896, 16), scores (B, 896)."""
-    return _export(model, model.cfg.input_size, ["regressors", "scores"], path, opset)
+    return export_onnx(model, path, opset)
 
 
 def _export(

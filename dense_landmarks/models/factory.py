@@ -1,4 +1,9 @@
-"""The model registry and ``create_model(name, pretrained=True)``."""
+"""The model factory: ``create_model(name, pretrained=True)`` over the registry.
+
+The registry's configs are torch-free data in :mod:`dense_landmarks.models.configs`
+(:data:`~dense_landmarks.models.configs.PRETRAINED_CFGS`); this module pairs each config type
+with its network class.
+"""
 
 from __future__ import annotations
 
@@ -6,56 +11,46 @@ from types import MappingProxyType
 
 from torch import nn
 
-from dense_landmarks.detection.blazeface import BlazeFace, BlazeFaceConfig
-from dense_landmarks.detection.blazeface_full import BlazeFaceFull, BlazeFaceFullConfig
-from dense_landmarks.models.pfld import PFLD, PFLDConfig
-from dense_landmarks.models.refiner import BoundaryRefiner, RefinerConfig
-from dense_landmarks.models.weights import WEIGHTS_DIR, WeightsError, load_weights
+from dense_landmarks.detection.blazeface import BlazeFace
+from dense_landmarks.detection.blazeface_full import BlazeFaceFull
+from dense_landmarks.models.configs import (
+    PRETRAINED_CFGS,
+    BlazeFaceConfig,
+    BlazeFaceFullConfig,
+    PFLDConfig,
+    RefinerConfig,
+    pretrained_cfg,
+)
+from dense_landmarks.models.pfld import PFLD
+from dense_landmarks.models.refiner import BoundaryRefiner
+from dense_landmarks.models.weights import WeightsError, load_weights
+from dense_landmarks.runtime.meta import WEIGHTS_DIR
 
-#: name -> (config, model class).
-_REGISTRY: dict[str, tuple[object, type[nn.Module]]] = {
-    "pfld106_s": (PFLDConfig("pfld106_s", width=0.25, input_size=112), PFLD),
-    "pfld106_m": (PFLDConfig("pfld106_m", width=0.5, input_size=112), PFLD),
-    "blazeface_short": (BlazeFaceConfig(), BlazeFace),
-    "blazeface_full": (BlazeFaceFullConfig(), BlazeFaceFull),
-    "refine_mouth": (RefinerConfig("refine_mouth", num_maps=4), BoundaryRefiner),
-    # eyes on 48 px crops of 1.6 eye widths: the eye keeps ~30 px, and the network costs less
-    # than on 64 px crops of 2 eye widths
-    "refine_eye": (RefinerConfig("refine_eye", num_maps=2, input_size=48), BoundaryRefiner),
-    # brows, jaw, nose: half-width networks (brows on 48 px crops) keep all parts of a face inside
-    # the 5 ms refinement budget
-    "refine_brow": (
-        RefinerConfig("refine_brow", num_maps=2, input_size=48, width=8),
-        BoundaryRefiner,
-    ),
-    "refine_jaw": (
-        RefinerConfig("refine_jaw", num_maps=1, input_size=64, width=16),
-        BoundaryRefiner,
-    ),
-    "refine_nose": (
-        RefinerConfig("refine_nose", num_maps=2, input_size=64, width=8),
-        BoundaryRefiner,
-    ),
+#: config type -> network class.
+_CLASSES: dict[type, type[nn.Module]] = {
+    PFLDConfig: PFLD,
+    BlazeFaceConfig: BlazeFace,
+    BlazeFaceFullConfig: BlazeFaceFull,
+    RefinerConfig: BoundaryRefiner,
 }
-MODELS = MappingProxyType(_REGISTRY)
+#: name -> (config, model class).
+MODELS = MappingProxyType({n: (c.arch, _CLASSES[type(c.arch)]) for n, c in PRETRAINED_CFGS.items()})
 
 
 def list_models() -> list[str]:
-    return sorted(_REGISTRY)
+    return sorted(PRETRAINED_CFGS)
 
 
 def model_config(name: str) -> object:
-    if name not in _REGISTRY:
-        raise KeyError(f"unknown model {name!r}; known: {', '.join(list_models())}")
-    return _REGISTRY[name][0]
+    """The architecture config of registered model ``name`` (``KeyError`` if unknown)."""
+    return pretrained_cfg(name).arch
 
 
 def build_model(cfg: object) -> nn.Module:
     """A fresh model from a config (as stored in a checkpoint)."""
-    for known_cfg, cls in _REGISTRY.values():
-        if type(known_cfg) is type(cfg):
-            return cls(cfg)
-    raise KeyError(f"no model class for config {type(cfg).__name__}")
+    if type(cfg) not in _CLASSES:
+        raise KeyError(f"no model class for config {type(cfg).__name__}")
+    return _CLASSES[type(cfg)](cfg)
 
 
 def create_model(name: str, pretrained: bool = True) -> nn.Module:
@@ -64,8 +59,8 @@ def create_model(name: str, pretrained: bool = True) -> nn.Module:
     Raises:
         KeyError: unknown name. WeightsError: no bundled weights or a failed check.
     """
-    cfg, cls = _REGISTRY[name] if name in _REGISTRY else (model_config(name), None)
-    model = cls(cfg)
+    cfg = model_config(name)
+    model = build_model(cfg)
     if pretrained:
         path = WEIGHTS_DIR / f"{name}.pt"
         if not path.exists():

@@ -13,29 +13,13 @@ sin(roll).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 from torch import Tensor, nn
 
 from dense_landmarks.models.blocks import ConvBNAct, stage
+from dense_landmarks.models.configs import PFLDConfig
 
-
-@dataclass(frozen=True)
-class PFLDConfig:
-    """Architecture of one PFLD variant."""
-
-    name: str
-    width: float = 0.25
-    input_size: int = 112
-    num_points: int = 106
-    pose_dims: int = 4
-    mean: tuple[float, float, float] = (0.5, 0.5, 0.5)  # on x / 255
-    std: tuple[float, float, float] = (0.5, 0.5, 0.5)
-
-    def ch(self, c: int) -> int:
-        """Backbone channels scaled by ``width`` (multiples of 8)."""
-        return max(8, round(c * self.width / 8) * 8)
+__all__ = ["PFLD", "PFLDConfig"]
 
 
 class PFLD(nn.Module):

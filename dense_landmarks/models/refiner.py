@@ -9,23 +9,14 @@ Mirror-symmetric parts share one network: left eyes are mirrored into right-eye 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
 from dense_landmarks.models.blocks import ConvBNAct, stage
+from dense_landmarks.models.configs import RefinerConfig
 
-
-@dataclass(frozen=True)
-class RefinerConfig:
-    name: str
-    num_maps: int
-    input_size: int = 64
-    width: int = 16
-    mean: tuple[float, float, float] = (0.5, 0.5, 0.5)
-    std: tuple[float, float, float] = (0.5, 0.5, 0.5)
+__all__ = ["BoundaryRefiner", "RefinerConfig"]
 
 
 class BoundaryRefiner(nn.Module):

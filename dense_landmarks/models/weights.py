@@ -1,13 +1,13 @@
 """Weight files shipped in the package: ``<name>.pt`` (state dict) + ``<name>.json`` (metadata).
 
-The metadata carries the sha256 of the ``.pt`` file, the landmark scheme version, the input
-size and normalisation; :func:`load_weights` checks every one of them against the model config
-before loading, so a mismatched or corrupted file fails loudly instead of predicting garbage.
+The metadata carries the sha256 of the ``.pt`` file (and of the ``.onnx`` graph), the landmark
+scheme version, the input size and normalisation; :func:`load_weights` checks the hash and
+the metadata against the registry (:func:`dense_landmarks.runtime.check_meta`, the same checks
+the onnxruntime path runs) before loading, so a mismatched or corrupted file fails loudly.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 from dataclasses import asdict
@@ -19,16 +19,10 @@ from torch import nn
 
 from dense_landmarks import scheme
 from dense_landmarks.atomic import atomic_write_bytes, atomic_write_text
+from dense_landmarks.models.configs import PRETRAINED_CFGS
+from dense_landmarks.runtime.meta import WEIGHTS_DIR, WeightsError, check_meta, sha256_bytes
 
-WEIGHTS_DIR = Path(__file__).resolve().parents[1] / "weights"
-
-
-class WeightsError(RuntimeError):
-    """A weight file that is missing, corrupted or made for another model/scheme."""
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+__all__ = ["WEIGHTS_DIR", "WeightsError", "load_weights", "save_weights", "sha256_bytes"]
 
 
 def save_weights(
@@ -55,7 +49,11 @@ def save_weights(
 
 
 def load_weights(model: nn.Module, cfg: Any, path: str | Path) -> dict:
-    """Load ``path`` into ``model`` after checking hash, scheme, input size and normalisation."""
+    """Load ``path`` into ``model`` after checking hash, scheme, input size and normalisation.
+
+    A registered model's metadata is checked against its registry entry
+    (:func:`dense_landmarks.runtime.check_meta`); any model's against ``cfg``.
+    """
     path = Path(path)
     meta_path = path.with_suffix(".json")
     try:
@@ -63,6 +61,8 @@ def load_weights(model: nn.Module, cfg: Any, path: str | Path) -> dict:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise WeightsError(f"{path}: cannot read weights or metadata ({exc})") from None
+    if cfg.name in PRETRAINED_CFGS and PRETRAINED_CFGS[cfg.name].arch == cfg:
+        check_meta(meta, cfg.name, meta_path)
     checks = {
         "sha256": (meta.get("sha256"), sha256_bytes(data)),
         "scheme": (meta.get("scheme"), scheme.SCHEME_VERSION),

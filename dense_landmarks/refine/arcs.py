@@ -15,6 +15,7 @@ from curves import fit_curve
 from curves.spline import hermite_from_neighbours
 from dense_landmarks import scheme
 from dense_landmarks.crop import to_crop
+from dense_landmarks.refine.constraints import constrain_faces
 from dense_landmarks.refine.parts import RefinePart
 from dense_landmarks.refine.ridge import from_heatmap, to_heatmap
 
@@ -200,13 +201,20 @@ def ring_order(part: RefinePart) -> dict[str, tuple[int, ...]]:
 
 
 def decoded_parts(
-    parts: Sequence[RefinePart], mats: Sequence[np.ndarray], arcs: np.ndarray
+    parts: Sequence[RefinePart],
+    mats: Sequence[np.ndarray],
+    arcs: np.ndarray,
+    points106: Sequence[np.ndarray] | None = None,
 ) -> tuple[list[dict[str, np.ndarray]], list[np.ndarray], np.ndarray]:
     """Decoded arcs of many parts -> their refined control points and knots, image pixels.
 
     Args:
         parts: the parts, in order; mats: each one's (2, 3) image -> crop matrix.
         arcs: (sum len(p.arcs), M, 2) their decoded arcs, concatenated in order, heatmap pixels.
+        points106: optional, per part its face's (106, 2) points: the control points then obey
+            the order rules (:func:`dense_landmarks.refine.constraints.constrain_faces`:
+            simple rings, lower arcs below upper ones, inner lips inside outer lips), and the
+            knots lie on the constrained curves. (Spikes are bounded on the dense contours.)
     Returns:
         control: per part, {scheme part: (R, 2) control points: a closed ring, or for an open
         part a polyline from its first point to its last}; slots: per part, (K_i,) int, the 106
@@ -214,37 +222,51 @@ def decoded_parts(
         curves, concatenated in order. Ends (the corners) never move.
     """
     parts = tuple(parts)
-    sizes, where, slots, rows, names = _decode_layout(parts, arcs.shape[1])
+    sizes, where, slots, rows, names, dups = _decode_layout(parts, arcs.shape[1])
     m = np.asarray(mats, dtype=np.float64)
     a_inv = np.linalg.inv(m[:, :, :2])  # crop -> image: p = A^-1 (q - t)
     a_inv, t = np.repeat(a_inv, sizes, axis=0), np.repeat(m[:, :, 2], sizes, axis=0)
     img = np.einsum("aij,amj->ami", a_inv, from_heatmap(arcs) - t[:, None, :])
     flat = img.reshape(-1, 2)
     control = [{name: flat[r] for name, r in zip(n, rr)} for n, rr in zip(names, rows)]
+    if points106 is not None:
+        control = constrain_faces(control, points106, turning=False)
+        for c, n, rr in zip(control, names, rows):
+            for name, r in zip(n, rr):
+                flat[r] = c[name]
+        flat[dups[0]] = flat[dups[1]]  # arcs' shared end samples follow their ring's vertex
     return control, list(slots), points_on_arcs(img, where)
 
 
 @lru_cache(maxsize=16)
 def _decode_layout(parts: tuple[RefinePart, ...], samples: int) -> tuple:
     """Index data of :func:`decoded_parts`: arcs per part, all interior knots as (arc, sample),
-    knot slots per part, and per part and scheme part the rows of the flattened (arc, sample)
-    array that form its control points."""
+    knot slots per part, per part and scheme part the rows of the flattened (arc, sample)
+    array that form its control points, and (dst, src) rows of arc ends that repeat a ring
+    vertex."""
     sizes = [len(p.arcs) for p in parts]
     first = np.cumsum([0, *sizes])
     tables = [knot_table(p, samples) for p in parts]
     where = np.concatenate([w + np.array([first[i], 0]) for i, (w, _) in enumerate(tables)])
-    rows, names = [], []
+    rows, names, dst, src = [], [], [], []
     for i, p in enumerate(parts):
         r, n = [], []
         for name, order in ring_order(p).items():
             idx = [(first[i] + a) * samples + np.arange(samples - 1) for a in order]
-            if not scheme.PARTS[name].closed:  # an open part keeps its last arc's end
+            closed = scheme.PARTS[name].closed
+            if not closed:  # an open part keeps its last arc's end
                 idx.append(np.array([(first[i] + order[-1]) * samples + samples - 1]))
+            # each arc's last sample repeats the next arc's first (a closed ring's last arc: the
+            # first arc's first)
+            for a, b in zip(order, (*order[1:], order[0]) if closed else order[1:]):
+                dst.append((first[i] + a) * samples + samples - 1)
+                src.append((first[i] + b) * samples)
             r.append(np.concatenate(idx))
             n.append(name)
         rows.append(tuple(r))
         names.append(tuple(n))
-    return sizes, where, tuple(s for _, s in tables), tuple(rows), tuple(names)
+    dups = (np.asarray(dst, dtype=np.int64), np.asarray(src, dtype=np.int64))
+    return sizes, where, tuple(s for _, s in tables), tuple(rows), tuple(names), dups
 
 
 def part_rings(

@@ -10,8 +10,6 @@ control points; :func:`dense_landmarks.contours.dense_contours` resamples them w
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 
 from dense_landmarks import scheme
@@ -19,7 +17,7 @@ from dense_landmarks.crop import warp
 from dense_landmarks.refine.arcs import batch_initial_arcs, decoded_parts
 from dense_landmarks.refine.parts import REFINE_PARTS, crop_matrices
 from dense_landmarks.refine.ridge import MapAtlas, decode_arcs
-from dense_landmarks.sparse import WEIGHTS_DIR, make_runner
+from dense_landmarks.runtime import WEIGHTS_DIR, make_runner
 from dense_landmarks.threads import holds_opencv_threads
 
 
@@ -37,15 +35,15 @@ class Refiner:
         self.runners, self.size = {}, {}
         self.num_threads = num_threads
         for model in sorted({p.model for p in REFINE_PARTS}):
-            meta = json.loads((WEIGHTS_DIR / f"{model}.json").read_text(encoding="utf-8"))
-            maps = int(meta["config"]["num_maps"])
+            runner = make_runner(model, backend, num_threads, arena=False)
+            maps = int(runner.meta.config["num_maps"])
             for p in REFINE_PARTS:
                 if p.model == model and len(p.arcs) != maps:
                     raise ValueError(
                         f"{model}: {maps} heatmaps, but part {p.name} has {len(p.arcs)} arcs"
                     )
-            self.runners[model] = make_runner(model, backend, num_threads, meta, arena=False)
-            self.size[model] = int(meta["input_size"])
+            self.runners[model] = runner
+            self.size[model] = runner.meta.input_size
         # the parts each model refines, in the order its crops are batched
         self._parts = {m: tuple(p for p in REFINE_PARTS if p.model == m) for m in self.runners}
 
@@ -55,12 +53,14 @@ class Refiner:
 
     @holds_opencv_threads
     def refine(
-        self, image: np.ndarray, points106: np.ndarray
+        self, image: np.ndarray, points106: np.ndarray, constrain: bool = True
     ) -> tuple[list[dict[str, np.ndarray]], np.ndarray]:
         """Refined control points and 106 points of every face.
 
         Args:
             image: (H, W, 3) uint8 RGB. points106: (F, 106, 2) sparse points, image pixels.
+            constrain: decode with the shape constraints
+                (:mod:`dense_landmarks.refine.constraints`); off only to measure them.
         Returns:
             control: per face, {scheme part: (R, 2) control points, image pixels: a closed
             ring, or an open polyline end to end} for the refined parts, to hand to
@@ -100,7 +100,10 @@ class Refiner:
         decoded = decode_arcs(np.concatenate([arcs[j] for j in keep]), atlas, index)
         kept = [jobs[j] for j in keep]
         part_control, slots, knots = decoded_parts(
-            [p for _, p, _ in kept], [m for _, _, m in kept], decoded
+            [p for _, p, _ in kept],
+            [m for _, _, m in kept],
+            decoded,
+            [pts[f] for f, _, _ in kept] if constrain else None,
         )
         start = 0
         for (f, _, _), c, s in zip(kept, part_control, slots):

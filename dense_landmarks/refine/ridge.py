@@ -34,22 +34,32 @@ def from_heatmap(q: np.ndarray) -> np.ndarray:
     return np.asarray(q) * 2.0 + 0.5
 
 
+# OpenCV's remap takes source and destination images under SHRT_MAX (32767) pixels a side
+REMAP_LIMIT = 32000
+
+
 class MapAtlas:
     """Heatmaps laid side by side, each edge-padded, for one-call bicubic sampling.
+
+    The tiles are split over as many atlas images as OpenCV's limits need (each under
+    :data:`REMAP_LIMIT` pixels wide), so any number of faces can be sampled.
 
     Args:
         maps: (K, h, w) heatmaps, or a list of (K_i, h_i, w_i) groups (maps of different sizes:
             each is padded at its bottom and right with its own edge values, which is what
             replicate-border sampling reads there anyway); map k is the k-th over all groups.
+        limit: widest atlas image, pixels (tests use small ones).
     """
 
-    def __init__(self, maps: np.ndarray | list[np.ndarray]):
+    def __init__(self, maps: np.ndarray | list[np.ndarray], limit: int = REMAP_LIMIT):
         groups = [np.asarray(maps, dtype=np.float32)] if isinstance(maps, np.ndarray) else maps
         if not groups or any(np.ndim(g) != 3 for g in groups):
             raise ValueError("maps: expected (K, h, w) or a list of (K_i, h_i, w_i) arrays")
         self.h = max(g.shape[1] for g in groups)
         self.w = max(g.shape[2] for g in groups)
         self.tile = self.w + 2 * _PAD
+        if self.tile > limit or self.h + 2 * _PAD > limit:
+            raise ValueError(f"maps: {self.h} x {self.w} heatmaps exceed the remap limit {limit}")
         k = sum(len(g) for g in groups)
         tiles = np.empty((k, self.h + 2 * _PAD, self.tile), np.float32)
         start = 0
@@ -62,9 +72,12 @@ class MapAtlas:
             t[:, :_PAD] = t[:, _PAD : _PAD + 1]
             t[:, _PAD + h :] = t[:, _PAD + h - 1 : _PAD + h]
             start += n
-        self.image = np.ascontiguousarray(tiles.transpose(1, 0, 2)).reshape(
-            self.h + 2 * _PAD, k * self.tile
-        )
+        self.per_image = limit // self.tile  # tiles per atlas image
+        self.limit = limit
+        self.images = [
+            np.ascontiguousarray(c.transpose(1, 0, 2)).reshape(self.h + 2 * _PAD, -1)
+            for c in np.split(tiles, np.arange(self.per_image, k, self.per_image))
+        ]
 
     def sample(self, index: np.ndarray, xy: np.ndarray) -> np.ndarray:
         """Bicubic values of map ``index[a]`` at positions ``xy[a]``, outside values replicated.
@@ -80,18 +93,32 @@ class MapAtlas:
             is the replicated edge anyway.
         """
         shape = xy.shape[:-1]
+        index = np.asarray(index)
         flat = np.asarray(xy, dtype=np.float32).reshape(len(index), -1, 2)
-        offset = (np.asarray(index) * self.tile + _PAD).astype(np.float32)[:, None]
+        offset = ((index % self.per_image) * self.tile + _PAD).astype(np.float32)[:, None]
         mx = np.minimum(np.maximum(flat[..., 0], -2.0), self.w + 1.0) + offset
         my = np.minimum(np.maximum(flat[..., 1], -2.0), self.h + 1.0) + _PAD
+        which = index // self.per_image
+        out = np.empty(mx.shape, np.float32)
+        for i in np.unique(which):
+            rows = which == i
+            out[rows] = self._remap(self.images[i], mx[rows], my[rows])
+        return out.reshape(shape)
+
+    def _remap(self, image: np.ndarray, mx: np.ndarray, my: np.ndarray) -> np.ndarray:
+        """cv2.remap of one atlas image at (mx, my) (any shape), in rows under the limit."""
+        n, cols = mx.size, min(mx.size, self.limit)
+        rows = -(-n // cols)
+        pad = rows * cols - n
+        grid = [np.concatenate([m.ravel(), np.zeros(pad, np.float32)]) for m in (mx, my)]
         vals = cv2.remap(
-            self.image,
-            mx.reshape(1, -1),
-            my.reshape(1, -1),
+            image,
+            grid[0].reshape(rows, cols),
+            grid[1].reshape(rows, cols),
             cv2.INTER_CUBIC,
             borderMode=cv2.BORDER_REPLICATE,
         )
-        return vals.reshape(shape)
+        return vals.ravel()[:n].reshape(mx.shape)
 
 
 def snap_to_ridge(

@@ -122,3 +122,22 @@ def test_any_error_inside_one_image_is_reported_and_the_batch_goes_on(tmp_path):
     assert report.images == 1 and seen == [str(a)]
     assert report.errors[0][0] == str(a) and "SHRT_MAX" in report.errors[0][1]
     assert (tmp_path / "out" / "b_face.json").exists()
+
+
+def test_read_image_from_bytes():
+    data = EXAMPLE.read_bytes()
+    np.testing.assert_array_equal(read_image(data), read_image(EXAMPLE))
+    np.testing.assert_array_equal(read_image(memoryview(data)), read_image(EXAMPLE))
+    png = cv2.imencode(".png", np.zeros((5, 7, 3), np.uint8))[1].tobytes()
+    assert read_image(bytearray(png)).shape == (5, 7, 3)
+    for bad, match in (
+        (b"", "empty"),
+        (b"not an image at all", "not a readable image"),
+        (data[: len(data) // 2], "truncated JPEG"),
+        (png[:-12], "truncated PNG"),
+    ):
+        with pytest.raises(ImageError, match=match) as err:
+            read_image(bad)
+        assert f"<{len(bad)} bytes>" in str(err.value)
+    with pytest.raises(ImageError, match=r"upload\.jpg: truncated"):
+        read_image(data[:1000], name="upload.jpg")

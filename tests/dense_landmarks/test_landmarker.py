@@ -78,8 +78,10 @@ def test_refinement_replaces_the_refined_parts_contours(lm, lapa_samples, lapa_i
         np.testing.assert_array_equal(a.points[i], b.points[i])
     assert sum(map(len, a.contours.values())) == sum(map(len, b.contours.values()))
     for part in scheme.PART_NAMES:
-        if part in names:  # a new curve, from the same corner
-            np.testing.assert_allclose(a.contours[part][0], b.contours[part][0], atol=1e-6)
+        if part in names:  # a new curve, from the same corner (the shape constraints move a
+            # corner only where the decoded contour runs past it and crosses there: a hair)
+            iod = np.linalg.norm(a.points[66] - a.points[79])
+            np.testing.assert_allclose(a.contours[part][0], b.contours[part][0], atol=0.02 * iod)
             assert (
                 len(a.contours[part]) != len(b.contours[part])
                 or np.abs(a.contours[part] - b.contours[part]).max() > 0.1
@@ -119,9 +121,7 @@ def test_backends_agree(lapa_samples, lapa_images):
     """onnxruntime and PyTorch: network outputs and sparse points agree to < 0.05 px; the
     decoded refined contours (argmax along sampled normals) to < 0.3 px on lips, lids and jaw,
     < 1 px elsewhere, with median deviations < 0.1 px."""
-    import json
-
-    from dense_landmarks.sparse import WEIGHTS_DIR, make_runner
+    from dense_landmarks.runtime import make_runner
 
     onnx = dl.DenseLandmarker(backend="onnx", refine=False)
     torch_ = dl.DenseLandmarker(backend="torch", refine=False)
@@ -134,11 +134,10 @@ def test_backends_agree(lapa_samples, lapa_images):
         assert np.abs(da.keypoints - db.keypoints).max() < 0.05
     crops = np.random.default_rng(0).integers(0, 256, (3, 64, 64, 3), dtype=np.uint8)
     for name in sorted({p.model for p in REFINE_PARTS}):
-        meta = json.loads((WEIGHTS_DIR / f"{name}.json").read_text())
-        size = int(meta["input_size"])
+        ra, rb = make_runner(name, "onnx", 1), make_runner(name, "torch", 1)
+        size = ra.meta.input_size
         c = np.ascontiguousarray(crops[:, :size, :size])
-        ha = make_runner(name, "onnx", 1, meta)(c)[0]
-        hb = make_runner(name, "torch", 1, meta)(c)[0]
+        ha, hb = ra(c)[0], rb(c)[0]
         assert np.abs(ha - hb).max() < 1e-5
     full_a = dl.DenseLandmarker(backend="onnx").detect(
         lapa_images[1], boxes=[landmark_box(lapa_samples[1].points)]
@@ -155,5 +154,8 @@ def test_backends_agree(lapa_samples, lapa_images):
         # lips and lids: strong ridges. Brows and the nose base have weaker, sometimes doubled
         # ridges, where the backends' 0.04-0.14 px different sparse points can tip the argmax
         # along a normal to the other ridge for a few samples.
+        # A brow whose decoded inner end folds back is straightened by the shape constraints
+        # (an isotonic fit along its axis), which can carry such a difference a little further.
         strong = k in ("outer_lips", "inner_lips", "right_eye", "left_eye", "jaw")
-        assert np.median(d) < 0.1 and d.max() < (0.3 if strong else 1.0), k
+        limit = 0.3 if strong else (1.5 if k.endswith("brow") else 1.0)
+        assert np.median(d) < 0.1 and d.max() < limit, k

@@ -1,6 +1,5 @@
 import cv2
 import numpy as np
-import pytest
 
 import dense_landmarks as dl
 from dense_landmarks.crop import landmark_box
@@ -8,11 +7,6 @@ from dense_landmarks.imageio import read_image
 from tests.dense_landmarks.test_detection import EXAMPLE
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="pending the refinement fix: dense_landmarks/refine/ridge.py MapAtlas chunking "
-    "(OpenCV remap's SHRT_MAX limit with >= 6 faces); remove this mark at merge",
-)
 def test_fifty_faces_in_one_image():
     img = cv2.resize(read_image(EXAMPLE), (256, 256), interpolation=cv2.INTER_AREA)
     lm = dl.DenseLandmarker()

@@ -85,6 +85,20 @@ def test_atlas_sampling_equals_per_map_replicate_sampling():
         np.testing.assert_allclose(got[a], want, atol=1e-5)
 
 
+def test_atlas_split_over_images_samples_the_same():
+    """Past OpenCV's remap limits (SHRT_MAX pixels a side) the atlas splits into several images
+    and the sample grid into rows; a tiny limit exercises both and must not change a value."""
+    rng = np.random.default_rng(3)
+    maps = rng.random((23, 12, 9)).astype(np.float32)
+    index = rng.integers(0, 23, 31)
+    xy = rng.uniform(-6, 16, (31, 40, 2))
+    whole = MapAtlas(maps).sample(index, xy)
+    small = MapAtlas(maps, limit=60)  # 3 tiles per image, 60 samples per remap row
+    assert len(small.images) == 8 and max(im.shape[1] for im in small.images) <= 60
+    # float32 positions at other offsets in the atlas: ~1e-5 differences, as between layouts
+    np.testing.assert_allclose(small.sample(index, xy), whole, atol=1e-4)
+
+
 def test_snapping_many_arcs_equals_one_at_a_time():
     rng = np.random.default_rng(2)
     maps = rng.random((3, 32, 32))

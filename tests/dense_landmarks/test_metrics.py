@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
+from dense_landmarks.metrics import angle_error, auc, ced, failure_rate, nme, normaliser
 from eval.jitter import jitter
-from eval.metrics import angle_error, auc, ced, failure_rate, nme, normaliser
 
 
 def square_face(scale: float = 1.0) -> np.ndarray:

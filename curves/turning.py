@@ -1,0 +1,96 @@
+"""Bounded turning between neighbouring samples (no spikes): the repair and a batched check.
+Points are (N, 2) float64 (x, y); nothing here imports torch."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from curves.ring_batch import _ramp, _starts
+from curves.topology import turning_angles
+
+
+def bound_turning(
+    points: np.ndarray,
+    closed: bool,
+    max_turn: float,
+    free: np.ndarray | None = None,
+    iterations: int = 20,
+) -> np.ndarray:
+    """Spikes out: vertices turning by more than ``max_turn`` radians move towards the middle
+    of their neighbours until none does (or ``iterations`` passes).
+
+    Args:
+        points: (N, 2). free: (N,) bool, the vertices that may move (default all but an open
+            curve's ends); fixed ones (corners) neither move nor count.
+    Returns:
+        (N, 2) float64; unchanged when no free vertex turns more than ``max_turn``.
+    """
+    p = np.array(points, dtype=np.float64)
+    n = len(p)
+    if n < 3:
+        return p
+    if free is None:
+        free = np.ones(n, bool)
+        if not closed:
+            free[[0, -1]] = False
+    for _ in range(iterations):
+        bad = free & (turning_angles(p, closed) > max_turn)
+        if not bad.any():
+            break
+        if closed:
+            mid = 0.5 * (np.roll(p, 1, axis=0) + np.roll(p, -1, axis=0))
+        else:
+            mid = p.copy()
+            mid[1:-1] = 0.5 * (p[:-2] + p[2:])
+        p[bad] = mid[bad]
+    else:
+        return _cut_folds(p, closed, max_turn, free)
+    return p
+
+
+def _cut_folds(p: np.ndarray, closed: bool, max_turn: float, free: np.ndarray) -> np.ndarray:
+    """What smoothing leaves (a fold: the curve doubling back, whose tiny segments keep
+    turning): around each free vertex still turning too much, the vertices move onto the
+    straight chord between two vertices beyond them (evenly spaced), the chord widening over
+    free vertices until its ends turn within the bound."""
+    n = len(p)
+    for _ in range(n):
+        bad = np.flatnonzero(free & (turning_angles(p, closed) > max_turn))
+        if not len(bad):
+            break
+        k = int(bad[0])
+        lo, hi = k - 1, k + 1  # chord ends; the vertices strictly between move
+        while True:
+            q = p.copy()
+            t = (np.arange(1, hi - lo) / (hi - lo))[:, None]
+            q[np.arange(lo + 1, hi) % n] = (1 - t) * p[lo % n] + t * p[hi % n]
+            turn = turning_angles(q, closed)
+            ok = all(turn[e % n] <= max_turn or not free[e % n] for e in (lo, hi))
+            grow_lo = bool(free[lo % n]) and (closed or lo > 0)
+            grow_hi = bool(free[hi % n]) and (closed or hi < n - 1)
+            if ok or not (grow_lo or grow_hi) or hi - lo >= n - 2:
+                break
+            lo, hi = lo - grow_lo, hi + grow_hi
+        if np.array_equal(q, p):
+            break
+        p = q
+    return p
+
+
+def spiky(
+    curves: list[np.ndarray], closed: list[bool], max_turn: np.ndarray, free: np.ndarray
+) -> np.ndarray:
+    """Batched: (C,) bool, True where a curve turns by more than its ``max_turn[c]`` radians
+    at a vertex where ``free`` (the concatenated (sum N_c,) bool mask) holds."""
+    counts = np.array([len(c) for c in curves], dtype=np.int64)
+    s = _starts(counts)
+    p = np.concatenate(curves).astype(np.float64)
+    cid, pos = _ramp(counts)
+    cl = np.asarray(closed, bool)[cid]
+    n = counts[cid]
+    prev = np.where(pos > 0, pos - 1, np.where(cl, n - 1, 0)) + s[cid]
+    nxt = np.where(pos < n - 1, pos + 1, np.where(cl, 0, n - 1)) + s[cid]
+    a, b = p - p[prev], p[nxt] - p
+    turn = np.abs(np.arctan2(a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0], (a * b).sum(axis=1)))
+    hit = free & (turn > np.asarray(max_turn)[cid])
+    return np.bincount(cid[hit], minlength=len(curves)) > 0

@@ -1,0 +1,53 @@
+"""The densifier stage: 106 points (+ refined control points) -> dense contours per part."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from dense_landmarks.contours import Density, dense_contours
+
+
+@runtime_checkable
+class Densifier(Protocol):
+    """``densify(points106, control, density) -> {part: (n, 2)}``.
+
+    Args:
+        points106: (106, 2) float64 points, image pixels.
+        control: {part: (R, 2) control points} replacing those parts' scheme points.
+        density: a dense layout name (e.g. ``"dense-1000"``: fixed per-part counts, see
+            :data:`dense_landmarks.scheme.DENSE_LAYOUTS`) or an int (length-proportional).
+    Returns:
+        part name -> (n, 2) float64 image pixels, in scheme part order.
+    """
+
+    def densify(
+        self, points106: np.ndarray, control: Mapping[str, np.ndarray], density: Density
+    ) -> dict[str, np.ndarray]: ...
+
+
+class ContourDensifier:
+    """The bundled densifier: :func:`dense_landmarks.contours.dense_contours` through the
+    refined control points; should a refined curve be degenerate (all its points on one
+    line), the face's sparse contours instead.
+
+    Args:
+        constrain: enforce the shape constraints on the dense contours
+            (:func:`dense_landmarks.refine.constraints.constrain_contours`); off only to measure
+            them.
+    """
+
+    def __init__(self, constrain: bool = True):
+        self.constrain = bool(constrain)
+
+    def densify(
+        self, points106: np.ndarray, control: Mapping[str, np.ndarray], density: Density
+    ) -> dict[str, np.ndarray]:
+        try:
+            return dense_contours(points106, density, control=control, constrain=self.constrain)
+        except ValueError:
+            if not control:
+                raise
+            return dense_contours(points106, density, constrain=self.constrain)
