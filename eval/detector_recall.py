@@ -3,11 +3,10 @@
 ``python -m eval.detector_recall --data ../shared/data/afw_photos`` runs, on the 185 AFW photos
 (337 annotated faces; see the folder's README) as they are, in gray and turned by 90 degrees:
 
-- ``ours``: the ``DenseLandmarker`` pipeline (detector, two landmark passes, quality filter; the
-  boundary refinement only with ``--refine``: it moves points along the contours, not the face
-  box, and until its many-faces fix in ``refine/ridge.py`` lands it fails on photos with six or
-  more faces); a face counts as found when the landmark box of its 68 points overlaps the
-  annotated landmark box with IoU >= 0.5;
+- ``ours``: the default ``DenseLandmarker`` pipeline a user gets (detector, two landmark
+  passes, quality filter, boundary refinement; ``--no-refine`` leaves the refinement out); a
+  face counts as found when the landmark box of its 68 points overlaps the annotated landmark
+  box with IoU >= 0.5;
 - the peers, each in its own venv (``eval/peers/detector_runner.py``): MediaPipe's BlazeFace
   short- and full-range detectors and dlib's HOG detector upsampled once. They return detector
   boxes of their own convention, so each box is first mapped to a landmark box by the median
@@ -150,7 +149,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=None, help="first N photos only")
     ap.add_argument("--speed", type=int, default=20, help="photos for the 640x480 timing")
     ap.add_argument("--out", default="runs/detector_recall")
-    ap.add_argument("--refine", action="store_true", help="ours with the boundary refinement")
+    ap.add_argument(
+        "--refine",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="ours with the boundary refinement (default: on, as the pipeline's default)",
+    )
     ap.add_argument("--speed-only", action="store_true", help="only the 640x480 timing")
     args = ap.parse_args(argv)
     import dense_landmarks as dl
@@ -161,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     systems = args.systems.split(",")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    lm = dl.DenseLandmarker(refine=args.refine or False) if "ours" in systems else None
+    lm = dl.DenseLandmarker(refine=None if args.refine else False) if "ours" in systems else None
     total = sum(len(p) for _, p in photos)
     print(f"{len(photos)} photos, {total} annotated faces; IoU >= 0.5 of landmark boxes")
     print("| variant | system | found | recall (%) | extra faces | faces returned |")

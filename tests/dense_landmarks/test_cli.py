@@ -16,7 +16,8 @@ def test_export_onnx_writes_every_pipeline_model_and_matches_torch(tmp_path):
     from dense_landmarks.models.export import inference_module
 
     names = pipeline_models()
-    assert len(names) == 7  # detector, sparse model, five refiners
+    assert len(names) == 8  # two detectors (full range, short range), sparse model, 5 refiners
+    assert names[:2] == ["blazeface_full", "blazeface_short"]
     assert main(["export", "--onnx", str(tmp_path)]) == 0
     rng = np.random.default_rng(0)
     for name in names:
