@@ -77,11 +77,17 @@ def test_version_and_invalid_options_are_rejected(capsys):
     with pytest.raises(SystemExit) as e:
         main(["--version"])
     assert e.value.code == 0 and __version__ in capsys.readouterr().out
-    for bad in (["--tiles", "0"], ["--density", "0"], ["--threads", "-1"], ["--min-score", "2"]):
+    for bad, why in (
+        (["--tiles", "0"], "expected a positive integer"),
+        (["--density", "0"], "0 is below"),
+        (["--threads", "-1"], "expected a positive integer"),
+        (["--min-score", "2"], "expected a number in [0, 1]"),
+        (["--min-quality", "-0.1"], "expected a number in [0, 1]"),
+    ):
         with pytest.raises(SystemExit) as e:
             main(["predict", str(EXAMPLE), *bad])
         assert e.value.code == 2
-        assert "expected" in capsys.readouterr().err
+        assert f"argument {bad[0]}" in (err := capsys.readouterr().err) and why in err
 
 
 def test_runtime_flags_reach_the_landmarker():
