@@ -10,7 +10,7 @@ DATA := $(SHARED)/data/300w_train
 
 DLIB := .venv-dlib
 
-.PHONY: setup demo test test-slow lint format bench clean teacher labels teacher-map detector train train-refine evaluate peers compare
+.PHONY: setup demo test test-slow lint format bench clean teacher labels teacher-map detector quality recall train train-refine evaluate peers compare
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -82,13 +82,25 @@ teacher-map: setup teacher
 	$(BIN)/python -m training.labels.mesh derive --teacher cache/teacher_lapa.npz
 	$(BIN)/python -m training.labels.mesh face3d
 
-# BlazeFace: .tflite from the mediapipe wheel -> checked PyTorch/ONNX weights (committed output)
+# BlazeFace short and full range: .tflite from the mediapipe wheel -> checked PyTorch/ONNX
+# weights (committed output), then each model's detection -> landmark-crop calibration
 detector: setup teacher
 	mkdir -p cache/mediapipe
-	cp "$$($(TEACHER)/bin/python -c 'import mediapipe, os; print(os.path.dirname(mediapipe.__file__))')/modules/face_detection/face_detection_short_range.tflite" cache/mediapipe/
-	$(TEACHER)/bin/python training/blazeface_reference.py
-	$(BIN)/python -m training.convert_blazeface
-	$(BIN)/python -m eval.detector --calibrate
+	for f in face_detection_short_range.tflite face_detection_full_range_sparse.tflite; do \
+	  cp "$$($(TEACHER)/bin/python -c 'import mediapipe, os; print(os.path.dirname(mediapipe.__file__))')/modules/face_detection/$$f" cache/mediapipe/ || exit 1; done
+	for m in short full; do \
+	  $(TEACHER)/bin/python training/blazeface_reference.py --model $$m && \
+	  $(BIN)/python -m training.convert_blazeface --model $$m && \
+	  $(BIN)/python -m eval.detector --calibrate --model $$m --turns 0 --limit 500 || exit 1; done
+
+# the landmark quality score: logistic weights fitted on training faces, ROC on validation
+quality: setup
+	test -f cache/labels_300w.npz || $(MAKE) labels
+	$(BIN)/python -m eval.quality --fit --train-limit 500
+
+# detection recall on the AFW group photos, beside MediaPipe's detectors and dlib's HOG
+recall: setup peers
+	$(BIN)/python -m eval.detector_recall --data $(SHARED)/data/afw_photos
 
 # the sparse model: resumable (rerun to continue), then shipped into dense_landmarks/weights/
 train: setup

@@ -2,8 +2,8 @@
 
 Every input gets its outputs written atomically (a temporary file, then a rename), so a
 killed run leaves only complete files; ``resume`` skips inputs whose outputs exist; a bad
-input (unreadable, truncated, empty, not an image, too large) is reported with its path and
-reason and the batch goes on.
+input (unreadable, truncated, empty, not an image, too large) -- or any other error while one
+image is processed -- is reported with its path and reason and the batch goes on.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import hashlib
 import io
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,8 +114,14 @@ def run_batch(
     density: int | str | None = None,
     resume: bool = False,
     progress: bool = True,
+    on_error: Callable[[str, str], None] | None = None,
 ) -> BatchReport:
-    """Predict every input; outputs ``<out>/<stem>.json|npz`` (+ ``<stem>.png`` with overlay)."""
+    """Predict every input; outputs ``<out>/<stem>.json|npz`` (+ ``<stem>.png`` with overlay).
+
+    An input that fails (unreadable, or any error while it is processed or written) is added to
+    ``report.errors`` as ``(path, reason)`` -- and passed to ``on_error`` at once, if given --
+    and the batch goes on. ``KeyboardInterrupt`` still stops it; finished outputs stay.
+    """
     from tqdm import tqdm
 
     if fmt not in ("json", "npz"):
@@ -132,23 +138,39 @@ def run_batch(
         try:
             image = read_image(path)
             faces = landmarker.detect(image, density=density)
-        except (ImageError, ValueError, MemoryError) as exc:
-            report.errors.append((str(path), str(exc)))
-            print(f"error: {exc}" if str(path) in str(exc) else f"error: {path}: {exc}")
+            _write_outputs(out_dir, stem, result, fmt, overlay, path, image, faces)
+        except Exception as exc:  # one bad input never ends the batch
+            reason = str(exc) if isinstance(exc, ImageError) else f"{type(exc).__name__}: {exc}"
+            reason = reason.replace(f"{path}: ", "", 1)
+            report.errors.append((str(path), reason))
+            if on_error is not None:
+                on_error(str(path), reason)
             continue
-        doc = result_document(path, image, faces)
-        if overlay:  # the picture first: the result file marks the input as done
-            pic = image
-            for f in faces:
-                pic = draw_contours(
-                    pic, f.contours, thickness=max(1, round(max(image.shape[:2]) / 600))
-                )
-            write_image(out_dir / f"{stem}.png", pic)
-        if fmt == "json":
-            atomic_write_text(result, json.dumps(doc))
-        else:
-            atomic_write_bytes(result, _npz_bytes(doc, faces))
         report.images += 1
         report.faces += len(faces)
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _write_outputs(
+    out_dir: Path,
+    stem: str,
+    result: Path,
+    fmt: str,
+    overlay: bool,
+    path: Path,
+    image: np.ndarray,
+    faces: list,
+) -> None:
+    doc = result_document(path, image, faces)
+    if overlay:  # the picture first: the result file marks the input as done
+        pic = image
+        for f in faces:
+            pic = draw_contours(
+                pic, f.contours, thickness=max(1, round(max(image.shape[:2]) / 600))
+            )
+        write_image(out_dir / f"{stem}.png", pic)
+    if fmt == "json":
+        atomic_write_text(result, json.dumps(doc))
+    else:
+        atomic_write_bytes(result, _npz_bytes(doc, faces))

@@ -75,7 +75,15 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "astronaut.jpg"
 def _landmarker(args: argparse.Namespace):
     from dense_landmarks.landmarker import DenseLandmarker
 
-    return DenseLandmarker(backend=args.backend, num_threads=args.threads, tiles=args.tiles)
+    return DenseLandmarker(
+        backend=args.backend,
+        num_threads=args.threads,
+        tiles=args.tiles,
+        min_score=args.min_score,
+        passes=args.passes,
+        refine=args.refine,
+        min_quality=args.min_quality,
+    )
 
 
 def _cmd_predict(args: argparse.Namespace) -> int:
@@ -83,7 +91,14 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         from dense_landmarks.jobs.predict import PredictOptions
 
         opts = PredictOptions(
-            args.format, args.overlay, args.density, args.backend, args.threads, args.tiles
+            args.format,
+            args.overlay,
+            args.density,
+            args.backend,
+            args.threads,
+            args.tiles,
+            args.min_score,
+            args.min_quality,
         )
         return run_from_args("predict", opts, args)
     from dense_landmarks.batch import expand_inputs, run_batch
@@ -102,11 +117,14 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         args.density,
         args.resume,
         progress=not args.quiet,
+        on_error=lambda path, reason: print(f"error: {path}: {reason}", file=sys.stderr),
     )
-    for path, reason in report.errors:
-        print(f"skipped {path}: {reason}", file=sys.stderr)
     print(report.summary())
-    return 1 if report.errors and not report.images and not report.skipped else 0
+    if report.errors:
+        names = ", ".join(path for path, _ in report.errors)
+        print(f"failed ({len(report.errors)}): {names}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -118,11 +136,14 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def pipeline_models() -> list[str]:
-    """Every model the default pipeline runs: detector, sparse model, refiners."""
+    """Every model the pipeline runs: the detectors (full range by default; short range for the
+    portrait probe and ``FaceDetector(model="short")``), sparse model, refiners."""
+    from dense_landmarks.detection.detector import MODELS
     from dense_landmarks.refine.parts import REFINE_PARTS
     from dense_landmarks.sparse import DEFAULT_MODEL
 
-    return ["blazeface_short", DEFAULT_MODEL, *sorted({p.model for p in REFINE_PARTS})]
+    detectors = [MODELS[k] for k in ("full", "short")]
+    return [*detectors, DEFAULT_MODEL, *sorted({p.model for p in REFINE_PARTS})]
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
@@ -144,6 +165,26 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def _unit_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1], got {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1], got {value}")
+    return value
+
+
 def _density(text: str) -> Density:
     """``--density``: a layout name (``dense-1000``) or an int (length-proportional)."""
     try:
@@ -158,17 +199,43 @@ _DENSITY_HELP = (
 
 
 def _add_runtime_options(p: argparse.ArgumentParser) -> None:
+    from dense_landmarks.quality import DEFAULT_MIN_QUALITY
+
     p.add_argument("--density", type=_density, default=DEFAULT_DENSITY, help=_DENSITY_HELP)
     p.add_argument("--backend", default="onnx", choices=["onnx", "torch"])
-    p.add_argument("--threads", type=int, default=1, help="CPU threads per model")
+    p.add_argument("--threads", type=_positive_int, default=1, help="CPU threads per model")
     p.add_argument(
-        "--tiles", type=int, default=1, help="detector tiles per side (small faces: 2 or 3)"
+        "--tiles",
+        type=_positive_int,
+        default=None,
+        help="detector tiles per side (default: automatic from the image size; 1: whole image)",
+    )
+    p.add_argument(
+        "--min-score", type=_unit_float, default=0.5, help="detection threshold in [0, 1]"
+    )
+    p.add_argument(
+        "--min-quality",
+        type=_unit_float,
+        default=DEFAULT_MIN_QUALITY,
+        help="drop detected faces whose landmark quality is below this (0: keep all)",
+    )
+    p.add_argument(
+        "--passes", type=int, choices=[1, 2], default=2, help="landmark passes (2: upright re-crop)"
+    )
+    p.add_argument(
+        "--refine",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="boundary-heatmap refinement of every part (default: on when bundled)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from dense_landmarks import __version__
+
     p = argparse.ArgumentParser(prog="dense-landmarks", description=__doc__)
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
     c = sub.add_parser("contours", help="dense contours from 106-point labels (COCO-style JSON)")

@@ -24,6 +24,7 @@ from dense_landmarks.contours import DEFAULT_DENSITY, Density, check_density, la
 from dense_landmarks.crop import CropSpec, landmark_box
 from dense_landmarks.face import Face
 from dense_landmarks.imageio import to_rgb8
+from dense_landmarks.quality import DEFAULT_MIN_QUALITY, face_quality
 from dense_landmarks.sparse import upright_crop
 from dense_landmarks.stages import (
     Densifier,
@@ -60,7 +61,13 @@ class DenseLandmarker:
             anatomical place in every face; :data:`dense_landmarks.scheme.DENSE_LAYOUTS`) or an
             int (that many points shared by part length).
         min_score: detection threshold (bundled detector).
-        tiles: detector tiling (1: whole image; 2, 3: also overlapping tiles for small faces).
+        tiles: detector tiling (None: automatic from the image size; 1: whole image only;
+            n > 1: also an n x n grid of overlapping tiles). See
+            :class:`dense_landmarks.detection.FaceDetector`.
+        min_quality: detected faces whose landmark quality (:mod:`dense_landmarks.quality`,
+            in [0, 1]) is below this are dropped (non-faces, collapsed faces); 0 keeps all.
+            Faces from ``boxes=`` and :meth:`from_points` are never dropped; every face
+            carries its ``quality``.
         passes: landmark passes (2: re-crop each face upright from the first pass).
         refine: refine every part with the boundary-heatmap networks (default: when bundled).
     """
@@ -72,12 +79,13 @@ class DenseLandmarker:
         detector: str | Detector | DetectorFn | None = "blazeface",
         density: Density = DEFAULT_DENSITY,
         min_score: float = 0.5,
-        tiles: int = 1,
+        tiles: int | None = None,
         passes: int = 2,
         refine: bool | None = None,
+        min_quality: float = DEFAULT_MIN_QUALITY,
     ):
         stages = build_stages(backend, num_threads, detector, min_score, tiles, passes, refine)
-        self._compose(stages, density, num_threads)
+        self._compose(stages, density, num_threads, min_quality)
         self.backend = backend
 
     @classmethod
@@ -89,14 +97,22 @@ class DenseLandmarker:
         densifier: Densifier | None = None,
         density: Density = DEFAULT_DENSITY,
         num_threads: int = 1,
+        min_quality: float = 0.0,
     ) -> DenseLandmarker:
-        """Compose given stages (None: no detector / no refinement / the bundled densifier)."""
+        """Compose given stages (None: no detector / no refinement / the bundled densifier);
+        ``min_quality`` as in the class (0: keep every detected face)."""
         obj = cls.__new__(cls)
-        obj._compose(Stages(sparse, detector, refiner, densifier), density, num_threads)
+        stages = Stages(sparse, detector, refiner, densifier)
+        obj._compose(stages, density, num_threads, min_quality)
         obj.backend = getattr(sparse, "backend", None)
         return obj
 
-    def _compose(self, stages: Stages, density: Density, num_threads: int) -> None:
+    def _compose(
+        self, stages: Stages, density: Density, num_threads: int, min_quality: float
+    ) -> None:
+        if not 0.0 <= min_quality <= 1.0:
+            raise ValueError(f"min_quality: expected a value in [0, 1], got {min_quality!r}")
+        self.min_quality = float(min_quality)
         self.sparse = stages.sparse
         self.detector = stages.detector
         self.refiner = stages.refiner
@@ -126,7 +142,8 @@ class DenseLandmarker:
         img = to_rgb8(image)
         if boxes is not None:
             dets = [Detection.from_box(b) for b in check_boxes(boxes, "boxes")]
-        elif self.detector is None:
+            return self._from_detections(img, dets, density, drop=False)
+        if self.detector is None:
             raise ValueError(
                 "detect: this landmarker has no detector; pass boxes= or use from_points"
             )
@@ -138,9 +155,13 @@ class DenseLandmarker:
     def from_detections(
         self, image: np.ndarray, detections: Sequence[Detection], density: Density | None = None
     ) -> list[Face]:
-        """Faces for given detections (e.g. from another detector), largest first."""
-        img = to_rgb8(image)
-        dets = list(detections)
+        """Faces for given detections (e.g. from another detector), largest first; those under
+        ``min_quality`` are dropped."""
+        return self._from_detections(to_rgb8(image), list(detections), density, drop=True)
+
+    def _from_detections(
+        self, img: np.ndarray, dets: list[Detection], density: Density | None, drop: bool
+    ) -> list[Face]:
         faces = self._faces(
             img,
             [detection_crop(d) for d in dets],
@@ -148,6 +169,7 @@ class DenseLandmarker:
             [d.box for d in dets],
             [d.score for d in dets],
             density,
+            self.min_quality if drop else 0.0,
         )
         return sorted(faces, key=lambda f: -float(np.ptp(f.points[:, 0]) * np.ptp(f.points[:, 1])))
 
@@ -175,7 +197,8 @@ class DenseLandmarker:
                 1 uses the previous points' crop only (half the sparse cost).
         Returns:
             list of :class:`dense_landmarks.Face` in the order of ``points106`` (not sorted):
-            ``box`` is the new points' bounding box and ``score`` 1.0.
+            ``box`` is the new points' bounding box, ``score`` 1.0 and ``quality`` set (a
+            tracker can re-detect when it falls); none is dropped.
         """
         img = to_rgb8(image)
         pts = np.asarray(points106, dtype=np.float64)
@@ -184,7 +207,7 @@ class DenseLandmarker:
             raise ValueError(f"points106: expected (F, 106, 2), got {pts.shape}")
         if not np.isfinite(pts).all():
             raise ValueError("points106: non-finite values")
-        return self._faces(img, [upright_crop(p) for p in pts], passes, None, None, density)
+        return self._faces(img, [upright_crop(p) for p in pts], passes, None, None, density, 0.0)
 
     # --- the one path -----------------------------------------------------------------------
 
@@ -196,10 +219,17 @@ class DenseLandmarker:
         boxes: list[np.ndarray] | None,
         scores: list[float] | None,
         density: Density | None,
+        min_quality: float,
     ) -> list[Face]:
         n = self.density if density is None else check_density(density)
         with opencv_threads(self.num_threads):
             pts, pose = self.sparse.predict_crops(img, specs, passes=passes)
+            quality = self._quality(img, specs, pts)
+            if min_quality > 0 and len(pts):
+                keep = np.flatnonzero(quality >= min_quality)
+                pts, pose, quality = pts[keep], pose[keep], quality[keep]
+                boxes = None if boxes is None else [boxes[i] for i in keep]
+                scores = None if scores is None else [scores[i] for i in keep]
             control: list[dict[str, np.ndarray]] = [{} for _ in pts]
             if self.refiner is not None and len(pts):
                 # refined parts' control points; their 106 points moved onto the refined curves
@@ -208,9 +238,26 @@ class DenseLandmarker:
         boxes = [landmark_box(p) for p in pts] if boxes is None else boxes
         scores = [1.0] * len(pts) if scores is None else scores
         return [
-            Face(box=bx, score=float(s), points=p, pose=q, contours=c, layout=_layout(c, n))
-            for bx, s, p, q, c in zip(boxes, scores, pts, pose, contours)
+            Face(
+                box=bx,
+                score=float(s),
+                points=p,
+                pose=q,
+                contours=c,
+                layout=_layout(c, n),
+                quality=float(qa),
+            )
+            for bx, s, p, q, c, qa in zip(boxes, scores, pts, pose, contours, quality)
         ]
+
+    def _quality(self, img: np.ndarray, specs: list[CropSpec], pts: np.ndarray) -> np.ndarray:
+        """(F,) landmark quality of the sparse stage's points (:mod:`dense_landmarks.quality`):
+        its cues compare the points with the first crops ``specs`` and with a check pass (the
+        sparse stage once more on the crops the points define)."""
+        if not len(pts):
+            return np.zeros(0)
+        check, _ = self.sparse.predict_crops(img, [upright_crop(p) for p in pts], passes=1)
+        return np.array([face_quality(p, sp, c) for p, sp, c in zip(pts, specs, check)])
 
 
 def _layout(contours: dict[str, np.ndarray], density: Density) -> str | None:
@@ -228,15 +275,16 @@ def build_landmarker(
     detector: str | Detector | DetectorFn | None = "blazeface",
     density: Density = DEFAULT_DENSITY,
     min_score: float = 0.5,
-    tiles: int = 1,
+    tiles: int | None = None,
     passes: int = 2,
     refine: bool | None = None,
+    min_quality: float = DEFAULT_MIN_QUALITY,
 ) -> DenseLandmarker:
     """The default pipeline: :func:`~dense_landmarks.stages.build_stages` composed by
     :meth:`DenseLandmarker.from_stages` (arguments as :class:`DenseLandmarker`)."""
     s = build_stages(backend, num_threads, detector, min_score, tiles, passes, refine)
     lm = DenseLandmarker.from_stages(
-        s.sparse, s.detector, s.refiner, s.densifier, density, num_threads
+        s.sparse, s.detector, s.refiner, s.densifier, density, num_threads, min_quality
     )
     lm.backend = backend
     return lm

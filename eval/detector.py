@@ -6,7 +6,7 @@ fraction of labelled faces found. A face counts as found when a detection's box 
 of the face's landmark box and the two sizes are within a factor of 2.
 
 ``--calibrate`` also fits, on the training split, where the landmark box sits relative to the
-detector's box (in the face's upright frame) and writes
+detector's box (in the face's upright frame) and writes that model's entry (``--model``) of
 ``dense_landmarks/detection/calibration.json``.
 """
 
@@ -51,9 +51,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--turns", default="0,1,2,3")
     ap.add_argument("--calibrate", action="store_true")
     ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--model", default="full", choices=["full", "short"])
+    ap.add_argument("--shared", default="../shared", help="where the labels' ../shared points")
     args = ap.parse_args(argv)
     d = np.load(args.labels)
-    det = FaceDetector()
+    det = FaceDetector(model=args.model)
     rows = np.arange(len(d["paths"]))[: args.limit]
     offsets, ratios = [], []
     print("| rotation | faces | found | recall (%) |")
@@ -61,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     for k in (int(t) for t in args.turns.split(",")):
         found = 0
         for r in rows:
-            img, pts = rotate_image(read_image(str(d["paths"][r])), d["points"][r], k)
+            path = str(d["paths"][r]).replace("../shared", args.shared, 1)
+            img, pts = rotate_image(read_image(path), d["points"][r], k)
             m = match(det.detect(img), pts)
             found += m is not None
             if m is not None and k == 0 and not d["val"][r]:
@@ -76,9 +79,12 @@ def main(argv: list[str] | None = None) -> int:
             "offset": [round(float(v), 5) for v in off],
             "scale": round(BOX_SCALE * ratio, 5),
             "fitted_on": f"{len(offsets)} training faces of {args.labels}",
-            "command": "python -m eval.detector --calibrate",
+            "command": "python -m eval.detector --calibrate --model "
+            f"{args.model} --turns {args.turns} --limit {args.limit}",
         }
-        CALIBRATION.write_text(json.dumps(cal, indent=1) + "\n", encoding="utf-8")
+        all_cal = json.loads(CALIBRATION.read_text(encoding="utf-8"))
+        all_cal[args.model] = cal
+        CALIBRATION.write_text(json.dumps(all_cal, indent=1) + "\n", encoding="utf-8")
         print(f"calibration: {cal}")
     return 0
 

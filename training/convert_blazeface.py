@@ -1,12 +1,19 @@
-"""Convert MediaPipe's BlazeFace ``.tflite`` weights into our PyTorch re-implementation.
+"""Convert MediaPipe's BlazeFace ``.tflite`` weights into our PyTorch re-implementations.
 
-``make detector`` fetches the ``mediapipe==0.10.14`` wheel from PyPI (nothing is installed from
-it), extracts ``face_detection_short_range.tflite`` and runs this script, which reads the
-flatbuffer with the ``tflite`` package, maps every convolution onto
-:class:`dense_landmarks.detection.blazeface.BlazeFace` in execution order, checks the result
-against the original model's outputs recorded in ``tests/data/blazeface_short_reference.npz``
-(made by ``training/blazeface_reference.py`` with the TFLite interpreter), and writes
-``dense_landmarks/weights/blazeface_short.{pt,onnx,json}`` with the Apache-2.0 notice.
+``make detector`` copies ``face_detection_short_range.tflite`` and
+``face_detection_full_range_sparse.tflite`` from the ``mediapipe==0.10.14`` wheel (teacher venv)
+and runs this script once per model:
+
+- short range: reads the flatbuffer with the ``tflite`` package and maps every convolution onto
+  :class:`dense_landmarks.detection.blazeface.BlazeFace` in execution order;
+- full range (``--model full``): its 1 x 1 kernels are stored sparse, so it takes the dense
+  convolutions that ``training/blazeface_reference.py --model full`` read from the TFLite
+  interpreter (``cache/mediapipe/blazeface_full_convs.npz``) and maps them, in execution order,
+  onto :class:`dense_landmarks.detection.blazeface_full.BlazeFaceFull`.
+
+Each result is checked against the original model's outputs recorded in
+``tests/data/blazeface_{short,full}_reference.npz`` (TFLite interpreter), then written to
+``dense_landmarks/weights/blazeface_{short,full}.{pt,onnx,json}`` with the Apache-2.0 notice.
 """
 
 from __future__ import annotations
@@ -18,9 +25,15 @@ import numpy as np
 import torch
 
 from dense_landmarks.detection.blazeface import BlazeFace, BlazeFaceConfig
+from dense_landmarks.detection.blazeface_full import BlazeFaceFull, BlazeFaceFullConfig
 from dense_landmarks.models.weights import WEIGHTS_DIR, save_weights, sha256_bytes
 
-REFERENCE = Path(__file__).resolve().parents[1] / "tests" / "data" / "blazeface_short_reference.npz"
+DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
+REFERENCE = DATA / "blazeface_short_reference.npz"
+SOURCES = {
+    "short": "face_detection_short_range.tflite",
+    "full": "face_detection_full_range_sparse.tflite",
+}
 
 
 def _tensor(model, graph, idx: int, producers: dict[int, object]) -> np.ndarray:
@@ -98,7 +111,26 @@ def convert(tflite_path: str | Path) -> BlazeFace:
     return net.eval()
 
 
-def check_against_reference(net: BlazeFace, reference: Path = REFERENCE) -> float:
+def convert_full(convs_path: str | Path) -> BlazeFaceFull:
+    """A full-range BlazeFace holding the dense convolutions dumped from the interpreter."""
+    net = BlazeFaceFull(BlazeFaceFullConfig())
+    d = np.load(convs_path)
+    targets = net.convs()
+    n = sum(1 for k in d.files if k.startswith("kind"))
+    if n != len(targets):
+        raise ValueError(f"{convs_path}: {n} convolutions, the model has {len(targets)}")
+    for i, target in enumerate(targets):
+        kind, w = str(d[f"kind{i}"]), d[f"weight{i}"]
+        w = w.transpose(3, 0, 1, 2) if kind == "dw" else w.transpose(0, 3, 1, 2)
+        if (kind == "dw") != (target.groups > 1) or tuple(target.weight.shape) != w.shape:
+            raise ValueError(f"{convs_path}: convolution {i} ({kind} {w.shape}) fits no layer")
+        with torch.no_grad():
+            target.weight.copy_(torch.from_numpy(np.ascontiguousarray(w)))
+            target.bias.copy_(torch.from_numpy(d[f"bias{i}"]))
+    return net.eval()
+
+
+def check_against_reference(net: torch.nn.Module, reference: Path = REFERENCE) -> float:
     """Largest absolute difference to the TFLite outputs recorded in ``reference``."""
     ref = np.load(reference)
     with torch.no_grad():
@@ -110,31 +142,38 @@ def check_against_reference(net: BlazeFace, reference: Path = REFERENCE) -> floa
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m training.convert_blazeface", description=__doc__)
-    ap.add_argument("--tflite", default="cache/mediapipe/face_detection_short_range.tflite")
+    ap.add_argument("--model", choices=sorted(SOURCES), default="short")
+    ap.add_argument("--tflite", default=None, help="default: cache/mediapipe/<MediaPipe's name>")
     ap.add_argument("--out-dir", default=str(WEIGHTS_DIR))
     args = ap.parse_args(argv)
-    net = convert(args.tflite)
-    err = check_against_reference(net)
+    source = SOURCES[args.model]
+    tfl = Path(args.tflite or f"cache/mediapipe/{source}")
+    if args.model == "full":
+        net: torch.nn.Module = convert_full(tfl.with_name("blazeface_full_convs.npz"))
+    else:
+        net = convert(tfl)
+    err = check_against_reference(net, DATA / f"blazeface_{args.model}_reference.npz")
     print(f"max |torch - tflite| on the reference inputs: {err:.2e}")
     if err > 1e-3:
         raise SystemExit("conversion check failed")
     from dense_landmarks.models.export import export_onnx_blazeface
 
     out = Path(args.out_dir)
-    onnx_bytes = export_onnx_blazeface(net, out / "blazeface_short.onnx")
+    name = net.cfg.name
+    onnx_bytes = export_onnx_blazeface(net, out / f"{name}.onnx")
     save_weights(
         net,
         net.cfg,
-        out / "blazeface_short.pt",
+        out / f"{name}.pt",
         extra={
             "onnx_sha256": sha256_bytes(onnx_bytes),
-            "source": "mediapipe==0.10.14 wheel: mediapipe/modules/face_detection/face_detection_short_range.tflite",
-            "source_sha256": sha256_bytes(Path(args.tflite).read_bytes()),
+            "source": f"mediapipe==0.10.14 wheel: mediapipe/modules/face_detection/{source}",
+            "source_sha256": sha256_bytes(tfl.read_bytes()),
             "licence": "Apache-2.0 (Google LLC); see NOTICE-blazeface",
             "conversion_max_abs_error": err,
         },
     )
-    print(f"wrote {out}/blazeface_short.pt/.onnx/.json")
+    print(f"wrote {out}/{name}.pt/.onnx/.json")
     return 0
 
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 import numpy as np
 
 
-def ssd_anchors(input_size: int, strides: tuple[int, ...], offset: float = 0.5) -> np.ndarray:
+def ssd_anchors(
+    input_size: int, strides: tuple[int, ...], offset: float = 0.5, per_layer: int = 2
+) -> np.ndarray:
     """(A, 2) anchor centres in [0, 1] (fixed anchor size 1), MediaPipe's layer/cell/anchor order.
 
-    Consecutive layers with the same stride share one feature map: each layer adds 2 anchors
-    per cell (aspect ratio 1 and the interpolated scale), as MediaPipe's SsdAnchorsCalculator.
+    Consecutive layers with the same stride share one feature map: each layer adds
+    ``per_layer`` anchors per cell -- 2 (aspect ratio 1 and the interpolated scale) for the
+    short-range model, 1 for the full-range one (no interpolated scale), as MediaPipe's
+    SsdAnchorsCalculator.
     """
     out = []
     i = 0
@@ -17,7 +21,7 @@ def ssd_anchors(input_size: int, strides: tuple[int, ...], offset: float = 0.5) 
         j = i
         while j < len(strides) and strides[j] == strides[i]:
             j += 1
-        per_cell = 2 * (j - i)
+        per_cell = per_layer * (j - i)
         n = int(np.ceil(input_size / strides[i]))
         ys, xs = np.meshgrid(
             (np.arange(n) + offset) / n, (np.arange(n) + offset) / n, indexing="ij"

@@ -25,6 +25,7 @@ from dense_landmarks.contours import DEFAULT_DENSITY, Density
 from dense_landmarks.imageio import ImageError, read_image, to_rgb8
 from dense_landmarks.jobs.inputs import IMAGE_SUFFIXES
 from dense_landmarks.jobs.kinds import ItemKind, ItemResult, Source
+from dense_landmarks.quality import DEFAULT_MIN_QUALITY
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,9 @@ class PredictOptions:
         density: contours: a layout name (``"dense-1000"``) or N points shared by length.
         backend: ``"onnx"`` or ``"torch"``.
         threads: CPU threads per model.
-        tiles: detector tiles per side.
+        tiles: detector tiles per side (None: automatic from the image size).
+        min_score: detection threshold. min_quality: landmark-quality threshold of detected
+            faces (:mod:`dense_landmarks.quality`; 0 keeps all).
     """
 
     format: str = "json"
@@ -45,7 +48,9 @@ class PredictOptions:
     density: Density = DEFAULT_DENSITY
     backend: str = "onnx"
     threads: int = 1
-    tiles: int = 1
+    tiles: int | None = None
+    min_score: float = 0.5
+    min_quality: float = DEFAULT_MIN_QUALITY
 
     def __post_init__(self) -> None:
         if self.format not in ("json", "npz"):
@@ -57,7 +62,11 @@ def load(options: PredictOptions):
     from dense_landmarks.landmarker import DenseLandmarker
 
     return DenseLandmarker(
-        backend=options.backend, num_threads=options.threads, tiles=options.tiles
+        backend=options.backend,
+        num_threads=options.threads,
+        tiles=options.tiles,
+        min_score=options.min_score,
+        min_quality=options.min_quality,
     )
 
 

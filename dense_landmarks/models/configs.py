@@ -61,6 +61,19 @@ class BlazeFaceConfig:
 
 
 @dataclass(frozen=True)
+class BlazeFaceFullConfig:
+    """BlazeFace full-range detector (converted from MediaPipe): one anchor per cell of the
+    48 x 48 grid (stride 4 on the 192 px input)."""
+
+    name: str = "blazeface_full"
+    input_size: int = 192
+    mean: Mean = (0.5, 0.5, 0.5)  # x / 255 -> [-1, 1]
+    std: Mean = (0.5, 0.5, 0.5)
+    strides: tuple[int, ...] = (4,)
+    anchors_per_cell: int = 1
+
+
+@dataclass(frozen=True)
 class PretrainedCfg:
     """What a bundled model's files must be: ``<name>.pt``, ``<name>.onnx``, ``<name>.json``.
 
@@ -71,7 +84,7 @@ class PretrainedCfg:
         bundled: whether the package ships weights for it.
     """
 
-    arch: PFLDConfig | RefinerConfig | BlazeFaceConfig
+    arch: PFLDConfig | RefinerConfig | BlazeFaceConfig | BlazeFaceFullConfig
     outputs: tuple[str, ...]
     scheme: str = scheme.SCHEME_VERSION
     bundled: bool = True
@@ -86,6 +99,7 @@ _CFGS = (
     PretrainedCfg(PFLDConfig("pfld106_s", width=0.25, input_size=112), _PTS),
     PretrainedCfg(PFLDConfig("pfld106_m", width=0.5, input_size=112), _PTS, bundled=False),
     PretrainedCfg(BlazeFaceConfig(), ("regressors", "scores")),
+    PretrainedCfg(BlazeFaceFullConfig(), ("regressors", "scores")),
     PretrainedCfg(RefinerConfig("refine_mouth", num_maps=4), _MAPS),
     # eyes on 48 px crops of 1.6 eye widths: the eye keeps ~30 px, and the network costs less
     # than on 64 px crops of 2 eye widths

@@ -12,9 +12,11 @@ from types import MappingProxyType
 from torch import nn
 
 from dense_landmarks.detection.blazeface import BlazeFace
+from dense_landmarks.detection.blazeface_full import BlazeFaceFull
 from dense_landmarks.models.configs import (
     PRETRAINED_CFGS,
     BlazeFaceConfig,
+    BlazeFaceFullConfig,
     PFLDConfig,
     RefinerConfig,
     pretrained_cfg,
@@ -28,6 +30,7 @@ from dense_landmarks.runtime.meta import WEIGHTS_DIR
 _CLASSES: dict[type, type[nn.Module]] = {
     PFLDConfig: PFLD,
     BlazeFaceConfig: BlazeFace,
+    BlazeFaceFullConfig: BlazeFaceFull,
     RefinerConfig: BoundaryRefiner,
 }
 #: name -> (config, model class).

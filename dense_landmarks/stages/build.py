@@ -30,7 +30,7 @@ def build_stages(
     num_threads: int = 1,
     detector: str | Detector | DetectorFn | None = "blazeface",
     min_score: float = 0.5,
-    tiles: int = 1,
+    tiles: int | None = None,
     passes: int = 2,
     refine: bool | None = None,
 ) -> Stages:
@@ -39,7 +39,9 @@ def build_stages(
     Args:
         backend: ``"onnx"`` (onnxruntime; no torch import) or ``"torch"``.
         num_threads: CPU threads per model.
-        detector: ``"blazeface"`` (bundled, with ``min_score`` and ``tiles``), a
+        detector: ``"blazeface"`` (bundled full range, with ``min_score`` and ``tiles``: None
+            picks the tile pyramid from the image size, see
+            :class:`~dense_landmarks.detection.FaceDetector`), a
             :class:`Detector`, a callable ``image -> boxes | (boxes, scores)``, or None.
         passes: sparse passes (2: re-crop each face upright from the first pass).
         refine: boundary refinement of every part (default: when its weights are bundled).

@@ -101,6 +101,29 @@ def test_killed_batch_resumes_with_every_output_once(tmp_path):
         assert (out / name).stat().st_mtime_ns == mtime
 
 
+def test_any_error_inside_one_image_is_reported_and_the_batch_goes_on(tmp_path):
+    import dense_landmarks as dl
+
+    real = dl.DenseLandmarker(refine=False)
+
+    class Flaky:
+        def detect(self, image, density=None):
+            if image.shape[0] == 100:
+                raise cv2.error("OpenCV(4.10) ... dst.cols < SHRT_MAX in function 'remap'")
+            return real.detect(image, density=density)
+
+    a, b = tmp_path / "a_small.png", tmp_path / "b_face.jpg"
+    cv2.imwrite(str(a), np.zeros((100, 100, 3), np.uint8))
+    b.write_bytes(EXAMPLE.read_bytes())
+    seen = []
+    report = run_batch(
+        Flaky(), [a, b], tmp_path / "out", progress=False, on_error=lambda p, r: seen.append(p)
+    )
+    assert report.images == 1 and seen == [str(a)]
+    assert report.errors[0][0] == str(a) and "SHRT_MAX" in report.errors[0][1]
+    assert (tmp_path / "out" / "b_face.json").exists()
+
+
 def test_read_image_from_bytes():
     data = EXAMPLE.read_bytes()
     np.testing.assert_array_equal(read_image(data), read_image(EXAMPLE))

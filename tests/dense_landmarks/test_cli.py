@@ -16,7 +16,8 @@ def test_export_onnx_writes_every_pipeline_model_and_matches_torch(tmp_path):
     from dense_landmarks.models.export import inference_module
 
     names = pipeline_models()
-    assert len(names) == 7  # detector, sparse model, five refiners
+    assert len(names) == 8  # two detectors (full range, short range), sparse model, 5 refiners
+    assert names[:2] == ["blazeface_full", "blazeface_short"]
     assert main(["export", "--onnx", str(tmp_path)]) == 0
     rng = np.random.default_rng(0)
     for name in names:
@@ -66,6 +67,52 @@ def test_predict_missing_input_is_a_clear_error(tmp_path, capsys):
 def test_scheme_command(capsys):
     assert main(["scheme"]) == 0
     assert "outer_lips" in capsys.readouterr().out
+
+
+def test_version_and_invalid_options_are_rejected(capsys):
+    import pytest
+
+    from dense_landmarks import __version__
+
+    with pytest.raises(SystemExit) as e:
+        main(["--version"])
+    assert e.value.code == 0 and __version__ in capsys.readouterr().out
+    for bad, why in (
+        (["--tiles", "0"], "expected a positive integer"),
+        (["--density", "0"], "0 is below"),
+        (["--threads", "-1"], "expected a positive integer"),
+        (["--min-score", "2"], "expected a number in [0, 1]"),
+        (["--min-quality", "-0.1"], "expected a number in [0, 1]"),
+    ):
+        with pytest.raises(SystemExit) as e:
+            main(["predict", str(EXAMPLE), *bad])
+        assert e.value.code == 2
+        assert f"argument {bad[0]}" in (err := capsys.readouterr().err) and why in err
+
+
+def test_runtime_flags_reach_the_landmarker():
+    from dense_landmarks.cli import _landmarker, build_parser
+
+    args = build_parser().parse_args(
+        [
+            *("predict", "x.jpg", "--min-score", "0.7", "--no-refine", "--passes", "1"),
+            *("--min-quality", "0.2", "--tiles", "2"),
+        ]
+    )
+    lm = _landmarker(args)
+    assert lm.detector.min_score == 0.7 and lm.detector.tiles == 2
+    assert lm.refiner is None and lm.sparse.passes == 1 and lm.min_quality == 0.2
+
+
+def test_failed_inputs_give_one_error_each_a_summary_and_exit_1(tmp_path, capsys):
+    bad = tmp_path / "bad.jpg"
+    bad.write_text("not an image")
+    out = tmp_path / "out"
+    assert main(["predict", str(EXAMPLE), str(bad), "--out", str(out), "--quiet"]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.count("not a readable image") == 1
+    assert f"failed (1): {bad}" in captured.err
+    assert "images: 1" in captured.out and (out / "astronaut.json").exists()
 
 
 def test_contours_command_from_labels(tmp_path, capsys):

@@ -14,6 +14,7 @@ def test_registry_models(name):
     expected = {
         "PFLDConfig": [(2, getattr(cfg, "num_points", 0), 2), (2, getattr(cfg, "pose_dims", 0))],
         "BlazeFaceConfig": [(2, 896, 16), (2, 896)],
+        "BlazeFaceFullConfig": [(2, 2304, 16), (2, 2304)],
         "RefinerConfig": [
             (2, getattr(cfg, "num_maps", 0), cfg.input_size // 2, cfg.input_size // 2)
         ],

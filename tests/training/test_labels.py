@@ -1,7 +1,7 @@
 import numpy as np
 
 from dense_landmarks import scheme
-from dense_landmarks.pose import euler_to_rotation, head_pose, rotation_to_euler
+from dense_landmarks.pose import PNP_SLOTS, euler_to_rotation, head_pose, rotation_to_euler
 from tests.conftest import shared_path
 from training.labels.complete import SPLINE_SLOTS, TEACHER_GROUPS, complete_68
 from training.labels.mesh import load_map, mesh_to_106, model3d_106
@@ -49,7 +49,10 @@ def test_pose_round_trip_and_recovery():
     for ang in [(0, 0, 0), (12, -20, 35), (-25, 30, -150)]:
         rot = euler_to_rotation(*ang)
         np.testing.assert_allclose(rotation_to_euler(rot), ang, atol=1e-9)
-        x = (model3d @ rot.T + [0, 0, 70]) @ cam.T
+        # the face's PnP points centred on the optical axis: head_pose measures the pose
+        # relative to the line of sight through the face (principal point on the face)
+        centre = rot @ model3d[PNP_SLOTS].mean(0)
+        x = (model3d @ rot.T - centre + [0, 0, 70]) @ cam.T
         np.testing.assert_allclose(
             head_pose(x[:, :2] / x[:, 2:], model3d, (600, 600)), ang, atol=0.5
         )
