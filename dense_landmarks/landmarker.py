@@ -280,11 +280,8 @@ def build_landmarker(
     refine: bool | None = None,
     min_quality: float = DEFAULT_MIN_QUALITY,
 ) -> DenseLandmarker:
-    """The default pipeline: :func:`~dense_landmarks.stages.build_stages` composed by
-    :meth:`DenseLandmarker.from_stages` (arguments as :class:`DenseLandmarker`)."""
-    s = build_stages(backend, num_threads, detector, min_score, tiles, passes, refine)
-    lm = DenseLandmarker.from_stages(
-        s.sparse, s.detector, s.refiner, s.densifier, density, num_threads, min_quality
+    """The default pipeline: the stages of :func:`~dense_landmarks.stages.build_stages` composed
+    by :class:`DenseLandmarker` (arguments as there)."""
+    return DenseLandmarker(
+        backend, num_threads, detector, density, min_score, tiles, passes, refine, min_quality
     )
-    lm.backend = backend
-    return lm

@@ -38,3 +38,19 @@ def lapa_samples():
     from training.readers import read_coco_keypoints
 
     return read_coco_keypoints(shared_path("fixtures", "lapa", "test_lapa.json"), "jd106")
+
+
+@pytest.fixture(scope="module")
+def gcs_address():
+    """A local Ray of our own (2 CPUs) for the module's tests; yields its GCS address."""
+    ray = pytest.importorskip("ray")
+    ray.init(
+        address="local",  # our own Ray, whatever else runs on the machine
+        num_cpus=2,
+        include_dashboard=False,
+        object_store_memory=200 * 2**20,
+        configure_logging=False,
+        log_to_driver=False,
+    )
+    yield ray.get_runtime_context().gcs_address
+    ray.shutdown()

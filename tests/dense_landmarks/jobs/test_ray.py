@@ -18,20 +18,6 @@ from tests.dense_landmarks.jobs.corpus import write_corpus
 ray = pytest.importorskip("ray")
 
 
-@pytest.fixture(scope="module")
-def gcs_address():
-    ray.init(
-        address="local",  # our own Ray, whatever else runs on the machine
-        num_cpus=2,
-        include_dashboard=False,
-        object_store_memory=200 * 2**20,
-        configure_logging=False,
-        log_to_driver=False,
-    )
-    yield ray.get_runtime_context().gcs_address
-    ray.shutdown()
-
-
 def _outputs(out: Path) -> dict[str, bytes]:
     return {
         p.relative_to(out).as_posix(): p.read_bytes()

@@ -16,20 +16,6 @@ from tests.conftest import shared_path
 ray = pytest.importorskip("ray")
 
 
-@pytest.fixture(scope="module")
-def ray_local():
-    ray.init(
-        address="local",  # our own Ray, whatever else runs on the machine
-        num_cpus=2,
-        include_dashboard=False,
-        object_store_memory=200 * 2**20,
-        configure_logging=False,
-        log_to_driver=False,
-    )
-    yield
-    ray.shutdown()
-
-
 def _clips(tmp_path: Path, n: int | None) -> Path:
     """A folder with the first ``n`` GRID clips (all when None) and a non-video '.mp4'."""
     grid = shared_path("data", "grid_talking")
@@ -71,12 +57,12 @@ def _check_identical(clips: Path, tmp_path: Path) -> None:
     assert all(r["faces"] == 75 for r in done)  # every frame of a GRID clip has its speaker
 
 
-def test_ray_and_local_lipread_outputs_are_identical(ray_local, tmp_path):
+def test_ray_and_local_lipread_outputs_are_identical(gcs_address, tmp_path):
     _check_identical(_clips(tmp_path, 2), tmp_path)
 
 
 @pytest.mark.slow
-def test_ray_and_local_lipread_outputs_are_identical_on_every_grid_clip(ray_local, tmp_path):
+def test_ray_and_local_lipread_outputs_are_identical_on_every_grid_clip(gcs_address, tmp_path):
     _check_identical(_clips(tmp_path, None), tmp_path)
 
 
