@@ -10,7 +10,7 @@ DATA := $(SHARED)/data/300w_train
 
 DLIB := .venv-dlib
 
-.PHONY: setup demo test test-slow lint format bench clean teacher labels teacher-map detector quality recall train train-refine evaluate peers compare
+.PHONY: setup demo test test-slow lint format bench clean teacher labels teacher-map detector quality recall train train-refine evaluate peers compare pack train-gpu
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -107,6 +107,16 @@ train: setup
 	test -f cache/labels_300w.npz || $(MAKE) labels
 	$(BIN)/python -m training.train --config training/configs/sparse106.json --resume
 	$(BIN)/python -m training.export --checkpoint runs/pfld106_s/best.pt
+
+# training where the photos are not (a CUDA machine): the labelled faces as JPEG crops + points
+pack: setup
+	test -f cache/labels_300w.npz || $(MAKE) labels
+	$(BIN)/python -m training.pack --labels cache/labels_300w.npz --out cache/pack_300w.npz
+
+# on a CUDA machine with the repo and cache/pack_300w.npz: four runs side by side on one GPU
+# (sparse s and m, mouth and eye refiners), each fitted to BUDGET seconds; best weights in OUT
+train-gpu:
+	BUDGET=$${BUDGET:-470} bash training/gpu_train_all.sh
 
 # boundary refiners (lips, eyes, brows, jaw, nose), then shipped like the sparse model
 train-refine: setup

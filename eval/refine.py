@@ -3,7 +3,8 @@
 On the held-out 300-W faces (landmark box of the human points given, two sparse passes), the
 distance of the human points to the predicted contours, per part group, in % of the inter-ocular
 distance: (a) splines through the sparse 106 points, (b) contours after boundary refinement;
-and NME68 of the sparse points and of the points after refinement moved them onto the refined
+the same for outer and inner lips on the open-mouth subset (human inner-lip gap > 5 %
+inter-ocular); and NME68 of the sparse points and of the points after refinement moved them onto the refined
 edges (corners and the ends of open parts stay).
 """
 
@@ -18,7 +19,7 @@ from dense_landmarks.crop import landmark_box
 from dense_landmarks.imageio import read_image
 from dense_landmarks.landmarker import DenseLandmarker, build_landmarker
 from dense_landmarks.metrics import nme, normaliser
-from eval.run import PART_GROUPS, part_errors
+from eval.run import LIP_GROUPS, OPEN_MOUTH_GAP, PART_GROUPS, mouth_gap, part_errors
 from eval.systems import face_polylines
 
 
@@ -34,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     refined_lm = build_landmarker(args.backend, detector=None, density=1000)
     sparse_lm = DenseLandmarker.from_stages(refined_lm.sparse, density=1000)
     errs = {"spline": [], "refined": []}
+    lips = {"spline": [], "refined": []}  # open mouths only
     preds, snapped, gts = [], [], []
     for r in rows:
         img = read_image(str(d["paths"][r]))
@@ -45,6 +47,11 @@ def main(argv: list[str] | None = None) -> int:
         iod = float(normaliser(gt68[None])[0])
         errs["spline"].append(part_errors({"contours": face_polylines(spline)}, gt68, iod))
         errs["refined"].append(part_errors({"contours": face_polylines(refined)}, gt68, iod))
+        if mouth_gap(gt68) > OPEN_MOUTH_GAP * iod:
+            for name, c in (("spline", spline), ("refined", refined)):
+                lips[name].append(
+                    part_errors({"contours": face_polylines(c)}, gt68, iod, LIP_GROUPS)
+                )
         preds.append(sparse_face.points68)
         snapped.append(refined_face.points68)
         gts.append(gt68)
@@ -59,6 +66,14 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|" + "---|" * len(PART_GROUPS))
     for name, rows_ in errs.items():
         cells = [f"{100 * np.mean([x[g] for x in rows_]):.2f}" for g in PART_GROUPS]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    n_open = len(lips["refined"])
+    print(
+        f"\nOpen mouths ({n_open} faces, human inner-lip gap > {100 * OPEN_MOUTH_GAP:.0f} % "
+        "inter-ocular):\n\n| contours | outer lips | inner lips |\n|---|---|---|"
+    )
+    for name, rows_ in lips.items():
+        cells = [f"{100 * np.mean([x[g] for x in rows_]):.2f}" for g in LIP_GROUPS]
         print(f"| {name} | " + " | ".join(cells) + " |")
     return 0
 

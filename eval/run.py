@@ -100,9 +100,30 @@ def _match(faces: list[dict], gt68: np.ndarray) -> dict | None:
     return best if dist < 0.5 * size else None
 
 
-def part_errors(face: dict | None, gt68: np.ndarray, iod: float) -> dict[str, float]:
+#: the lips' two contours apart, for the open-mouth subset
+LIP_GROUPS = {"outer lips": ("outer_lips",), "inner lips": ("inner_lips",)}
+
+#: a mouth is open when its human inner-lip gap exceeds this fraction of the inter-ocular distance
+OPEN_MOUTH_GAP = 0.05
+
+# iBUG-68 inner-lip pairs facing each other across the mouth (upper, lower), 0-based
+_INNER_PAIRS = ((61, 67), (62, 66), (63, 65))
+
+
+def mouth_gap(gt68: np.ndarray) -> np.ndarray:
+    """(..., 68, 2) human points -> (...,) largest upper-to-lower inner-lip distance, pixels."""
+    up = gt68[..., [a for a, _ in _INNER_PAIRS], :]
+    lo = gt68[..., [b for _, b in _INNER_PAIRS], :]
+    return np.linalg.norm(up - lo, axis=-1).max(axis=-1)
+
+
+def part_errors(
+    face: dict | None, gt68: np.ndarray, iod: float, groups: dict = PART_GROUPS
+) -> dict[str, float]:
+    """Mean distance (fraction of ``iod``) of each group's human points (``gt68`` (68, 2)) to
+    the nearest of the face's polylines of that group's parts; NaN where a part is missing."""
     out = {}
-    for group, parts in PART_GROUPS.items():
+    for group, parts in groups.items():
         errs = []
         for part in parts:
             idx, _ = PARTS68[part]
@@ -136,6 +157,10 @@ def score(doc: dict, meta: dict) -> dict[str, dict]:
         e = nme(pred, gt, iod)
         found = np.isfinite(e)
         parts = [part_errors(m, g, d) for m, g, d in zip(matched, gts, iod) if m]
+        open_ = [m and mouth_gap(g) > OPEN_MOUTH_GAP * d for m, g, d in zip(matched, gts, iod)]
+        lips = [
+            part_errors(m, g, d, LIP_GROUPS) for m, g, d, o in zip(matched, gts, iod, open_) if o
+        ]
         ms = [
             r["ms"]
             for r in (doc["tracks"]["detect"] if track == "detect" else results)
@@ -149,6 +174,10 @@ def score(doc: dict, meta: dict) -> dict[str, dict]:
             "auc08": auc(e, 0.08),
             "auc10": auc(e, 0.10),
             "parts": {g: _mean_or_nan([p[g] for p in parts]) for g in PART_GROUPS},
+            "open_mouth": {
+                "faces": len(lips),
+                **{g: _mean_or_nan([p[g] for p in lips]) for g in LIP_GROUPS},
+            },
             "ms": float(np.median(ms)) if ms else float("nan"),
             "errors": e,
         }
@@ -219,6 +248,17 @@ def report(out: Path) -> str:
                 f"{r['ms']:.1f}",
             ]
             lines.append("| " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        f"Open mouths (human inner-lip gap > {100 * OPEN_MOUTH_GAP:.0f} % inter-ocular), box track:",
+        "",
+        "| system | faces | outer lips | inner lips |",
+        "|---|---|---|---|",
+    ]
+    for name, rows in scores.items():
+        o = rows["box"]["open_mouth"]
+        cells = [f"{100 * o[g]:.2f}" if np.isfinite(o[g]) else "—" for g in LIP_GROUPS]
+        lines.append(f"| {name} | {o['faces']} | " + " | ".join(cells) + " |")
     _ced_plots(scores, out)
     return "\n".join(lines)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -30,6 +31,27 @@ def config_from_json(cls: type, path: str | Path) -> Any:
         raise ValueError(f"{path}: bad training config ({exc})") from None
 
 
+def add_run_overrides(ap: argparse.ArgumentParser) -> None:
+    """Command-line settings both trainers take over their JSON config."""
+    ap.add_argument("--labels", default=None, help="prepared labels .npz or pack")
+    ap.add_argument("--device", default=None, help="cpu, cuda or auto")
+    ap.add_argument("--workers", type=int, default=None, help="data loader processes")
+    ap.add_argument("--time-budget", type=float, default=None, help="fit the epochs to N s")
+    ap.add_argument("--init-from", default=None, help="fine-tune from these weights")
+
+
+def run_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The :func:`add_run_overrides` settings given on the command line."""
+    d = {
+        "labels": args.labels,
+        "device": args.device,
+        "workers": args.workers,
+        "time_budget_s": args.time_budget,
+        "init_from": args.init_from,
+    }
+    return {k: v for k, v in d.items() if v is not None}
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     """Everything a training run depends on (passed explicitly; no global state)."""
@@ -48,6 +70,10 @@ class TrainConfig:
     seed: int = 0
     workers: int = 1
     threads: int = 2
+    device: str = "cpu"  # "cpu", "cuda" or "auto"
+    eval_every: int = 1  # epochs between evaluations (and the last epoch)
+    time_budget_s: float | None = None  # fit the epochs to this wall-clock budget
+    init_from: str | None = None  # fine-tuning: a training checkpoint or a bundled state dict
     limit: int | None = None  # use only the first N faces of each split (tests, smoke runs)
     augment: AugmentConfig = field(default_factory=AugmentConfig)
 

@@ -10,7 +10,21 @@ from torch.utils.data import Dataset
 
 from dense_landmarks.imageio import read_image
 from training.augment import AugmentConfig, augment
+from training.loop import split_index
+from training.pack import is_pack, packed_image
 from training.sample import PROVENANCE_WEIGHT
+
+
+def load_images(labels: dict[str, np.ndarray], rows: np.ndarray) -> list[np.ndarray]:
+    """The (H, W, 3) uint8 RGB images of ``rows`` of a labels dict: decoded from a pack
+    (:mod:`training.pack`) when it is one, else read from ``paths`` (a photo read once)."""
+    if is_pack(labels):
+        return [packed_image(labels, int(r)) for r in rows]
+    photos: dict[str, np.ndarray] = {}
+    for p in map(str, labels["paths"][rows]):
+        if p not in photos:
+            photos[p] = read_image(p)
+    return [photos[str(p)] for p in labels["paths"][rows]]
 
 
 class LabelDataset(Dataset):
@@ -18,8 +32,10 @@ class LabelDataset(Dataset):
 
     Items are dicts of tensors: ``image`` (S, S, 3) uint8, ``points`` (106, 2) float32 crop
     pixels, ``weights`` (106,), ``pose`` (3,) degrees, ``matrix`` (2, 3) float64 image->crop,
-    ``index`` (): the face's row. With ``augment_cfg`` and a seed, item ``i`` of epoch ``e`` is
-    drawn from ``default_rng([seed, e, i])``: the same on any worker and after a resume.
+    ``index`` (): the face's row. Index ``k = e * len + i`` is item ``i`` of epoch ``e``
+    (:class:`training.loop.EpochSampler`); with a seed, its augmentation is drawn from
+    ``default_rng([seed, e, i])``: the same on any worker and after a resume. ``labels`` may be
+    a pack (:mod:`training.pack`).
     """
 
     def __init__(
@@ -44,19 +60,16 @@ class LabelDataset(Dataset):
         self.weights = PROVENANCE_WEIGHT[d["provenance"][rows]]
         self.pose = d["pose"][rows].astype(np.float64)
         self.paths = [str(p) for p in d["paths"][rows]]
-        self.images = [read_image(p) for p in self.paths]
+        self.images = load_images(d, rows)
         self.cfg = cfg
         self.seed = seed
-        self.epoch = 0
-
-    def set_epoch(self, epoch: int) -> None:
-        self.epoch = int(epoch)
 
     def __len__(self) -> int:
         return len(self.rows)
 
-    def __getitem__(self, i: int) -> dict[str, torch.Tensor]:
-        rng = None if self.seed is None else np.random.default_rng([self.seed, self.epoch, int(i)])
+    def __getitem__(self, k: int) -> dict[str, torch.Tensor]:
+        epoch, i = split_index(k, len(self))
+        rng = None if self.seed is None else np.random.default_rng([self.seed, epoch, i])
         a = augment(self.images[i], self.points[i], self.weights[i], self.pose[i], self.cfg, rng)
         return {
             "image": torch.from_numpy(np.ascontiguousarray(a.image)),

@@ -28,7 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     name = model.cfg.name
     out = Path(args.out_dir)
     onnx_bytes = export_onnx(model, out / f"{name}.onnx")
-    best = min(ckpt["history"], key=lambda h: h.get("score", h.get("nme68")))
+    key = "nme68" if name.startswith("pfld") else "val_loss"
+    best = min((h for h in ckpt["history"] if key in h), key=lambda h: h[key])
     trainer = "training.train" if name.startswith("pfld") else "training.refine_train"
     config = args.config or (
         "training/configs/sparse106.json"
@@ -42,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
         extra={
             "onnx_sha256": sha256_bytes(onnx_bytes),
             "epoch": ckpt["epoch"],
+            "epochs": ckpt["train_config"]["epochs"],
+            "train_seconds": round(sum(h.get("seconds", 0.0) for h in ckpt["history"])),
+            "device": ckpt["train_config"].get("device", "cpu"),
             "validation": {
                 k: round(v, 4) for k, v in best.items() if k not in ("epoch", "seconds", "loss")
             },

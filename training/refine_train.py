@@ -1,26 +1,23 @@
 """Train a boundary refiner: ``python -m training.refine_train --config training/configs/refine_mouth.json``.
 
-Same conventions as :mod:`training.train` (explicit config, pure learning-rate function,
-self-contained checkpoints, bit-exact ``--resume``); the loss is a foreground-weighted MSE on
+The shared loop of :mod:`training.loop`, as :mod:`training.train` uses it (explicit config, pure
+learning-rate function, self-contained checkpoints, bit-exact ``--resume``); the loss is a foreground-weighted MSE on
 the boundary heatmaps.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
-from dense_landmarks.atomic import atomic_write_text
-from training.config import config_from_json
+from training.config import add_run_overrides, config_from_json, run_overrides
+from training.loop import fit, to_device
 from training.refine_data import RefineDataset
-from training.train import lr_at, save_checkpoint, start_or_resume
+from training.train import start_or_resume
 
 
 @dataclass(frozen=True)
@@ -39,6 +36,10 @@ class RefineConfig:
     seed: int = 0
     workers: int = 1
     threads: int = 2
+    device: str = "cpu"  # "cpu", "cuda" or "auto"
+    eval_every: int = 1
+    time_budget_s: float | None = None  # fit the epochs to this wall-clock budget
+    init_from: str | None = None  # fine-tuning: a training checkpoint or a bundled state dict
     limit: int | None = None
 
     @classmethod
@@ -63,26 +64,34 @@ def heatmap_loss(
 
 
 @torch.no_grad()
-def evaluate(model, ds: RefineDataset, cfg: RefineConfig) -> float:
+def evaluate(
+    model, ds: RefineDataset, cfg: RefineConfig, device: torch.device | None = None
+) -> dict[str, float]:
+    """Mean heatmap loss over the un-jittered validation crops."""
     model.eval()
-    losses = []
+    total = 0.0
     for batch in DataLoader(ds, batch_size=128, num_workers=0):
-        pred = model(model.normalise(batch["image"]))
-        w = batch["weight"] if cfg.provenance_weighting else None
-        losses.append(
-            float(heatmap_loss(pred, batch["target"], cfg.foreground_weight, w)) * len(pred)
-        )
-    return float(np.sum(losses) / len(ds))
+        batch = to_device(batch, device or torch.device("cpu"))
+        total += float(batch_loss(model, batch, cfg)) * len(batch["image"])
+    return {"val_loss": total / len(ds)}
+
+
+def batch_loss(model, batch: dict[str, torch.Tensor], cfg: RefineConfig) -> torch.Tensor:
+    """The training loss of one batch (on the model's device)."""
+    return heatmap_loss(
+        model(model.normalise(batch["image"])),
+        batch["target"],
+        cfg.foreground_weight,
+        batch["weight"] if cfg.provenance_weighting else None,
+    )
 
 
 def run(
     cfg: RefineConfig, resume: bool = False, stop_after: int | None = None, log=print
 ) -> list[dict]:
-    torch.manual_seed(cfg.seed)
-    torch.set_num_threads(cfg.threads)
-    out = Path(cfg.out_dir)
-    last = out / "last.pt"
-    model, opt, start, step, history = start_or_resume(cfg, last if resume else None, log)
+    """Train (or resume) one refiner according to ``cfg``; returns the per-epoch history."""
+    last = Path(cfg.out_dir) / "last.pt"
+    model, opt, start, step, history, cfg = start_or_resume(cfg, last if resume else None, log)
     size = model.cfg.input_size
     pw = cfg.provenance_weighting
     train = RefineDataset(
@@ -91,46 +100,20 @@ def run(
     val = RefineDataset(
         cfg.labels, "val", cfg.model, size, None, cfg.limit, provenance_weighting=pw
     )
-    per_epoch = len(train) // cfg.batch_size
-    total, warm = per_epoch * cfg.epochs, int(cfg.warmup_epochs * per_epoch)
-    end = cfg.epochs if stop_after is None else min(cfg.epochs, start + stop_after)
-    for epoch in range(start, end):
-        t0 = time.perf_counter()
-        model.train()
-        train.set_epoch(epoch)
-        order = np.random.default_rng([cfg.seed, epoch]).permutation(len(train)).tolist()
-        losses = []
-        for batch in DataLoader(
-            train, batch_size=cfg.batch_size, sampler=order, num_workers=cfg.workers, drop_last=True
-        ):
-            for g in opt.param_groups:
-                g["lr"] = lr_at(step, total, warm, cfg.lr, cfg.min_lr_ratio)
-            loss = heatmap_loss(
-                model(model.normalise(batch["image"])),
-                batch["target"],
-                cfg.foreground_weight,
-                batch["weight"] if cfg.provenance_weighting else None,
-            )
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            losses.append(loss.item())
-            step += 1
-        val_loss = evaluate(model, val, cfg)
-        rec = {
-            "epoch": epoch + 1,
-            "loss": float(np.mean(losses)),
-            "val_loss": val_loss,
-            "score": val_loss,
-            "seconds": time.perf_counter() - t0,
-        }
-        history.append(rec)
-        log(json.dumps({k: round(v, 5) if isinstance(v, float) else v for k, v in rec.items()}))
-        save_checkpoint(last, model, opt, cfg, epoch + 1, step, history)
-        if val_loss <= min(h["val_loss"] for h in history):
-            save_checkpoint(out / "best.pt", model, opt, cfg, epoch + 1, step, history)
-    atomic_write_text(out / "history.json", json.dumps(history, indent=1))
-    return history
+    return fit(
+        cfg,
+        model,
+        opt,
+        train,
+        lambda m, batch: batch_loss(m, batch, cfg),
+        lambda m, device: evaluate(m, val, cfg, device),
+        "val_loss",
+        start,
+        step,
+        history,
+        stop_after,
+        log,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -138,8 +121,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--config", required=True)
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--stop-after", type=int, default=None)
+    ap.add_argument("--epochs", type=int, default=None)
+    ap.add_argument("--out-dir", default=None)
+    add_run_overrides(ap)
     args = ap.parse_args(argv)
-    run(RefineConfig.from_json(args.config), resume=args.resume, stop_after=args.stop_after)
+    over = {"epochs": args.epochs, "out_dir": args.out_dir, **run_overrides(args)}
+    cfg = replace(RefineConfig.from_json(args.config), **{k: v for k, v in over.items() if v})
+    run(cfg, resume=args.resume, stop_after=args.stop_after)
     return 0
 
 

@@ -1,7 +1,7 @@
 """Train the sparse 106-point model: ``python -m training.train --config training/configs/sparse106.json``.
 
-A plain loop (``train_one_epoch``, ``evaluate``) with an explicit config, a pure learning-rate
-function and checkpoints that rebuild the model on their own. ``--resume`` continues from
+The shared loop of :mod:`training.loop` with this model's loss and evaluation, an explicit
+config, a pure learning-rate function and checkpoints that rebuild the model on their own. ``--resume`` continues from
 ``<out_dir>/last.pt`` bit-exactly: data order and augmentation are drawn from
 ``(seed, epoch, index)``, so a resumed run sees exactly what an uninterrupted one would.
 """
@@ -9,11 +9,7 @@ function and checkpoints that rebuild the model on their own. ``--resume`` conti
 from __future__ import annotations
 
 import argparse
-import io
-import json
-import math
-import time
-from dataclasses import asdict
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,44 +17,18 @@ import numpy as np
 import torch
 from torch import nn
 from torch.utils.data import DataLoader
-from tqdm import tqdm
 
 from dense_landmarks import scheme
-from dense_landmarks.atomic import atomic_write_bytes, atomic_write_text
 from dense_landmarks.crop import from_crop
 from dense_landmarks.metrics import angle_error, nme, normaliser
 from dense_landmarks.models import build_model, model_config
 from dense_landmarks.pose import pose_degrees
-from training.config import TrainConfig
+from training.config import TrainConfig, add_run_overrides, run_overrides
 from training.data import LabelDataset
+from training.loop import fit, lr_at, save_checkpoint
 from training.losses import pose_targets, pose_weight, wing_loss
 
-
-def lr_at(
-    step: int, total_steps: int, warmup_steps: int, base_lr: float, min_ratio: float
-) -> float:
-    """Linear warm-up to ``base_lr``, then cosine decay to ``base_lr * min_ratio``."""
-    if step < warmup_steps:
-        return base_lr * (step + 1) / warmup_steps
-    t = min(1.0, (step - warmup_steps) / max(1, total_steps - warmup_steps))
-    return base_lr * (min_ratio + (1.0 - min_ratio) * 0.5 * (1.0 + math.cos(math.pi * t)))
-
-
-def _loader(ds: LabelDataset, cfg: TrainConfig, epoch: int, shuffle: bool) -> DataLoader:
-    ds.set_epoch(epoch)
-    order = (
-        np.random.default_rng([cfg.seed, epoch]).permutation(len(ds))
-        if shuffle
-        else np.arange(len(ds))
-    )
-    return DataLoader(
-        ds,
-        batch_size=cfg.batch_size,
-        sampler=order.tolist(),
-        num_workers=cfg.workers,
-        drop_last=shuffle,
-        persistent_workers=False,
-    )
+__all__ = ["compute_loss", "evaluate", "lr_at", "run", "save_checkpoint", "start_or_resume"]
 
 
 def compute_loss(
@@ -74,61 +44,28 @@ def compute_loss(
     return lm + cfg.pose_loss_weight * pose_l
 
 
-def train_one_epoch(
-    model: nn.Module,
-    ds: LabelDataset,
-    opt: torch.optim.Optimizer,
-    cfg: TrainConfig,
-    epoch: int,
-    step: int,
-    total_steps: int,
-    progress: bool = True,
-) -> tuple[float, int]:
-    """One pass over the training set; returns (mean loss, next global step)."""
-    model.train()
-    loader = _loader(ds, cfg, epoch, shuffle=True)
-    warm = int(cfg.warmup_epochs * len(loader))
-    losses = []
-    bar = tqdm(
-        loader,
-        desc=f"epoch {epoch + 1}/{cfg.epochs}",
-        disable=not progress,
-        mininterval=5,
-        leave=False,
-    )
-    for batch in bar:
-        for g in opt.param_groups:
-            g["lr"] = lr_at(step, total_steps, warm, cfg.lr, cfg.min_lr_ratio)
-        loss = compute_loss(model, batch, cfg)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        losses.append(loss.item())
-        step += 1
-        bar.set_postfix(loss=f"{np.mean(losses[-20:]):.3f}")
-    return float(np.mean(losses)) if losses else float("nan"), step
-
-
 @torch.no_grad()
 def predict_dataset(
-    model: nn.Module, ds: LabelDataset, batch_size: int = 128
+    model: nn.Module, ds: LabelDataset, batch_size: int = 128, device: torch.device | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Predictions for every face of an un-augmented dataset: points (N, 106, 2) image pixels
-    and pose (N, 3) degrees."""
+    (of the dataset's images) and pose (N, 3) degrees."""
     model.eval()
     pts_out, pose_out = [], []
     scale = model.cfg.input_size - 1
     for batch in DataLoader(ds, batch_size=batch_size, num_workers=0):
-        pts, pose = model(model.normalise(batch["image"]))
-        for p, m in zip(pts.numpy() * scale, batch["matrix"].numpy()):
+        pts, pose = model(model.normalise(batch["image"].to(device or "cpu")))
+        for p, m in zip(pts.cpu().numpy() * scale, batch["matrix"].numpy()):
             pts_out.append(from_crop(p, m))
-        pose_out.append(pose_degrees(pose.numpy()))
+        pose_out.append(pose_degrees(pose.cpu().numpy()))
     return np.stack(pts_out), np.concatenate(pose_out)
 
 
-def evaluate(model: nn.Module, ds: LabelDataset) -> dict[str, float]:
+def evaluate(
+    model: nn.Module, ds: LabelDataset, device: torch.device | None = None
+) -> dict[str, float]:
     """NME (%) on the 68 human points (inter-ocular, outer corners) and pose MAE (degrees)."""
-    pred, pose = predict_dataset(model, ds)
+    pred, pose = predict_dataset(model, ds, device=device)
     gt68 = scheme.to_68(ds.points)
     e = nme(scheme.to_68(pred), gt68, normaliser(gt68))
     pe = angle_error(pose, ds.pose).mean(0)
@@ -138,34 +75,6 @@ def evaluate(model: nn.Module, ds: LabelDataset) -> dict[str, float]:
         "yaw_mae": float(pe[1]),
         "roll_mae": float(pe[2]),
     }
-
-
-def save_checkpoint(
-    path: Path,
-    model: nn.Module,
-    opt: torch.optim.Optimizer,
-    cfg: Any,
-    epoch: int,
-    step: int,
-    history: list[dict[str, Any]],
-) -> None:
-    """Atomically write everything needed to rebuild the model and resume the run.
-
-    ``cfg`` is the run's config (``TrainConfig`` or ``RefineConfig``: anything with ``to_dict``).
-    """
-    state = {
-        "model_config": asdict(model.cfg),
-        "model_config_type": type(model.cfg).__name__,
-        "model": model.state_dict(),
-        "optimizer": opt.state_dict(),
-        "train_config": cfg.to_dict(),
-        "epoch": epoch,
-        "step": step,
-        "history": history,
-    }
-    buf = io.BytesIO()
-    torch.save(state, buf)
-    atomic_write_bytes(path, buf.getvalue())
 
 
 def model_from_checkpoint(ckpt: dict[str, Any]) -> nn.Module:
@@ -184,8 +93,11 @@ def model_from_checkpoint(ckpt: dict[str, Any]) -> nn.Module:
 
 
 def start_or_resume(cfg: Any, last: Path | None, log=print):
-    """(model, AdamW optimizer, start epoch, step, history): fresh from ``cfg.model``, or
-    rebuilt from the checkpoint ``last`` when it is given and exists."""
+    """(model, AdamW optimizer, start epoch, step, history, cfg): fresh from ``cfg.model`` (or
+    fine-tuned from ``cfg.init_from``: a training checkpoint or a bundled state dict), or
+    rebuilt from the checkpoint ``last`` when it is given and exists. A resumed run keeps the
+    epochs its checkpoint fixed from a time budget."""
+    torch.manual_seed(cfg.seed)  # the fresh model's initialisation
     model = build_model(model_config(cfg.model))
     start, step, history, state = 0, 0, [], None
     if last is not None and last.exists():
@@ -197,11 +109,18 @@ def start_or_resume(cfg: Any, last: Path | None, log=print):
             ckpt["history"],
             ckpt["optimizer"],
         )
+        if cfg.time_budget_s:
+            was = ckpt["train_config"]
+            cfg = replace(cfg, epochs=was["epochs"], time_budget_s=was.get("time_budget_s"))
         log(f"resumed from {last} at epoch {start}")
+    elif cfg.init_from:
+        ckpt = torch.load(cfg.init_from, map_location="cpu", weights_only=False)
+        model.load_state_dict(ckpt["model"] if "model" in ckpt else ckpt)
+        log(f"fine-tuning from {cfg.init_from}")
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     if state is not None:
         opt.load_state_dict(state)
-    return model, opt, start, step, history
+    return model, opt, start, step, history, cfg
 
 
 def run(
@@ -214,30 +133,27 @@ def run(
     """Train (or resume) according to ``cfg``; returns the per-epoch history.
 
     ``stop_after`` ends this invocation after that many epochs (the schedule still spans
-    ``cfg.epochs``): train in chunks and ``resume`` later.
+    ``cfg.epochs``): train in chunks and ``resume`` later. ``progress`` is kept for callers;
+    the loop logs one line per epoch.
     """
-    torch.manual_seed(cfg.seed)
-    torch.set_num_threads(cfg.threads)
-    out = Path(cfg.out_dir)
-    last = out / "last.pt"
-    model, opt, start, step, history = start_or_resume(cfg, last if resume else None, log)
+    last = Path(cfg.out_dir) / "last.pt"
+    model, opt, start, step, history, cfg = start_or_resume(cfg, last if resume else None, log)
     train_ds = LabelDataset(cfg.labels, "train", cfg.augment, cfg.seed, cfg.limit)
     val_ds = LabelDataset(cfg.labels, "val", cfg.augment, None, cfg.limit)
-    steps_per_epoch = len(train_ds) // cfg.batch_size
-    total = steps_per_epoch * cfg.epochs
-    end = cfg.epochs if stop_after is None else min(cfg.epochs, start + stop_after)
-    for epoch in range(start, end):
-        t0 = time.perf_counter()
-        loss, step = train_one_epoch(model, train_ds, opt, cfg, epoch, step, total, progress)
-        metrics = evaluate(model, val_ds)
-        rec = {"epoch": epoch + 1, "loss": loss, **metrics, "seconds": time.perf_counter() - t0}
-        history.append(rec)
-        log(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in rec.items()}))
-        save_checkpoint(last, model, opt, cfg, epoch + 1, step, history)
-        if metrics["nme68"] <= min(h["nme68"] for h in history):
-            save_checkpoint(out / "best.pt", model, opt, cfg, epoch + 1, step, history)
-    atomic_write_text(out / "history.json", json.dumps(history, indent=1))
-    return history
+    return fit(
+        cfg,
+        model,
+        opt,
+        train_ds,
+        lambda m, batch: compute_loss(m, batch, cfg),
+        lambda m, device: evaluate(m, val_ds, device),
+        "nme68",
+        start,
+        step,
+        history,
+        stop_after,
+        log,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -248,9 +164,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out-dir", default=None)
     ap.add_argument("--stop-after", type=int, default=None, help="run at most N epochs now")
     ap.add_argument("--no-progress", action="store_true")
+    add_run_overrides(ap)
     args = ap.parse_args(argv)
     cfg = TrainConfig.from_json(args.config).with_overrides(
-        epochs=args.epochs, out_dir=args.out_dir
+        epochs=args.epochs, out_dir=args.out_dir, **run_overrides(args)
     )
     run(cfg, resume=args.resume, progress=not args.no_progress, stop_after=args.stop_after)
     return 0
