@@ -130,7 +130,7 @@ def _layout_contours(
         corner_idx += corners
         corner_curve += [c] * len(corners)
     cc = np.array(corner_curve)
-    u_all = seg0[cc] + _params_of(batch, cc, seg0[cc], nseg[cc], pts[corner_idx])
+    u_all = seg0[cc] + _params_of(batch, cc, seg0[cc], nseg[cc], pts[corner_idx], xy)
     s_all = np.interp(u_all, table_u, table_s) - curve_s0[cc]  # corners' arc length
     cstart = np.searchsorted(cc, np.arange(len(names)))
     targets, lo, hi = [], [], []
@@ -169,20 +169,32 @@ def _arange(count: int) -> np.ndarray:
 
 
 @lru_cache(maxsize=64)
-def _coarse_grid(n: int) -> np.ndarray:
-    """The corner search's first grid on an ``n``-segment curve (read-only, cached)."""
-    out = np.linspace(0.0, n, n * _GRID + 1)
-    out.flags.writeable = False
-    return out
+def _coarse_grid(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The corner search's first grid on an ``n``-segment curve: (parameters (n * _GRID + 1,),
+    their rows in a (segments, _GRID + 1) table of the curve's samples at t = k / _GRID, counted
+    from the curve's first segment) (read-only, cached)."""
+    u = np.linspace(0.0, n, n * _GRID + 1)
+    rows = np.append(
+        (np.arange(n)[:, None] * (_GRID + 1) + np.arange(_GRID)).ravel(), n * (_GRID + 1) - 1
+    )
+    for a in (u, rows):
+        a.flags.writeable = False
+    return u, rows
 
 
 def _params_of(
-    batch: CurveBatch, curve: np.ndarray, first: np.ndarray, n: np.ndarray, p: np.ndarray
+    batch: CurveBatch,
+    curve: np.ndarray,
+    first: np.ndarray,
+    n: np.ndarray,
+    p: np.ndarray,
+    table: np.ndarray,
 ) -> np.ndarray:
     """Parameters (0..n[j]) on curves ``curve[j]`` (segments ``first[j]``..``first[j] + n[j]``)
     of their nearest places to points ``p[j]`` (K, 2), all at once: a knot when ``p[j]`` is
     one, else a three-level grid search (a coarse grid, then two finer grids around the best
-    sample; the first best sample wins ties)."""
+    sample; the first best sample wins ties). ``table``: (segments, _GRID + 1, 2) the batch's
+    segments sampled at t = k / _GRID (the first grid's points)."""
     out = np.zeros(len(curve))
     todo = []
     for j, c in enumerate(curve):
@@ -196,10 +208,11 @@ def _params_of(
         return out
     idx = np.array(todo)
     grids = [_coarse_grid(int(n[j])) for j in todo]
-    sizes = np.array([len(g) for g in grids])
+    sizes = np.array([len(g) for g, _ in grids])
     gid = np.repeat(np.arange(len(idx)), sizes)
-    u = np.concatenate(grids)
-    xy = evaluate_segments(batch.coeffs, first[idx][gid] + u, (first + n - 1)[idx][gid])
+    u = np.concatenate([g for g, _ in grids])
+    rows = np.concatenate([r + (_GRID + 1) * first[j] for (_, r), j in zip(grids, todo)])
+    xy = table.reshape(-1, 2)[rows]
     d = np.hypot(*(xy - p[idx][gid]).T)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     hit = np.flatnonzero(d == np.minimum.reduceat(d, starts)[gid])
