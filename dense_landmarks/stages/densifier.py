@@ -61,7 +61,9 @@ class ContourDensifier:
     ) -> list[dict[str, np.ndarray]]:
         """:meth:`densify` of many faces, their shape constraints checked in one batched pass
         (:func:`~dense_landmarks.refine.constraints.constrain_faces`; the same contours as
-        face by face)."""
+        face by face). A subclass that overrides :meth:`densify` gets it face by face."""
+        if type(self).densify is not ContourDensifier.densify:
+            return [self.densify(p, c, density) for p, c in zip(points106, controls)]
         raw = [self._unconstrained(p, c, density) for p, c in zip(points106, controls)]
         if not self.constrain or not raw:
             return raw
