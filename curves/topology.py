@@ -127,8 +127,8 @@ def isotonic(x: np.ndarray) -> np.ndarray:
     spike is averaged with its neighbours instead of setting the level of all that follow."""
     vals: list[float] = []
     sizes: list[int] = []
-    for v in np.asarray(x, dtype=np.float64):
-        vals.append(float(v))
+    for v in np.asarray(x, dtype=np.float64).tolist():  # Python floats: the same doubles
+        vals.append(v)
         sizes.append(1)
         while len(vals) > 1 and vals[-2] > vals[-1]:
             n = sizes[-2] + sizes[-1]

@@ -14,6 +14,7 @@ Both fit the same interpolating centripetal Catmull-Rom curve through each part'
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 
 import numpy as np
 
@@ -121,12 +122,22 @@ def _layout_contours(
     table_u = (np.arange(len(steps))[:, None] + t[None]).ravel()
     curve_s0 = np.append(seg_s0, table_s[-1])[seg0]
     total = np.append(seg_s0, table_s[-1])[seg0 + nseg] - curve_s0
-    targets, lo, hi = [], [], []
+    # every part's corners placed on its curve in one vectorised search
+    corner_idx, corner_curve = [], []
     for c, name in enumerate(names):
         part = layout[name]
         corners = [a.start for a in part.arcs] + ([] if part.closed else [part.arcs[-1].end])
-        u = [seg0[c] + _param_of(batch, c, seg0[c], nseg[c], pts[i]) for i in corners]
-        s = np.interp(u, table_u, table_s) - curve_s0[c]  # corners' arc length on the curve
+        corner_idx += corners
+        corner_curve += [c] * len(corners)
+    cc = np.array(corner_curve)
+    u_all = seg0[cc] + _params_of(batch, cc, seg0[cc], nseg[cc], pts[corner_idx], xy)
+    s_all = np.interp(u_all, table_u, table_s) - curve_s0[cc]  # corners' arc length
+    cstart = np.searchsorted(cc, np.arange(len(names)))
+    targets, lo, hi = [], [], []
+    for c, name in enumerate(names):
+        part = layout[name]
+        ncorner = len(part.arcs) + (0 if part.closed else 1)
+        s = s_all[cstart[c] : cstart[c] + ncorner]
         along = []
         for i, arc in enumerate(part.arcs):
             nxt = s[(i + 1) % len(s)]
@@ -135,7 +146,7 @@ def _layout_contours(
                 span = total[c]
             if not span > 0:
                 raise ValueError(f"{name}: corners {arc.start} and {arc.end} coincide")
-            along.append(s[i] + span * np.arange(arc.count) / arc.count)
+            along.append(s[i] + span * _arange(arc.count) / arc.count)
         if not part.closed:
             along.append(s[-1:])
         a = np.concatenate(along)
@@ -149,18 +160,72 @@ def _layout_contours(
     return {n: out[bounds[i] : bounds[i + 1]] for i, n in enumerate(names)}
 
 
-def _param_of(batch: CurveBatch, c: int, first: int, n: int, p: np.ndarray) -> float:
-    """Parameter (0..n) on curve ``c`` (segments ``first``..``first + n``) of its nearest place to
-    point ``p``: a knot when ``p`` is one, else a three-level grid search."""
-    d = np.hypot(*(batch.points[c] - p).T)
-    k = int(np.argmin(d))
-    if d[k] <= 1e-9 * max(1.0, float(np.abs(p).max())):
-        return float(k)
+@lru_cache(maxsize=64)
+def _arange(count: int) -> np.ndarray:
+    """(count,) ``arange(count)`` (read-only, cached)."""
+    out = np.arange(count)
+    out.flags.writeable = False
+    return out
+
+
+@lru_cache(maxsize=64)
+def _coarse_grid(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The corner search's first grid on an ``n``-segment curve: (parameters (n * _GRID + 1,),
+    their rows in a (segments, _GRID + 1) table of the curve's samples at t = k / _GRID, counted
+    from the curve's first segment) (read-only, cached)."""
     u = np.linspace(0.0, n, n * _GRID + 1)
+    rows = np.append(
+        (np.arange(n)[:, None] * (_GRID + 1) + np.arange(_GRID)).ravel(), n * (_GRID + 1) - 1
+    )
+    for a in (u, rows):
+        a.flags.writeable = False
+    return u, rows
+
+
+def _params_of(
+    batch: CurveBatch,
+    curve: np.ndarray,
+    first: np.ndarray,
+    n: np.ndarray,
+    p: np.ndarray,
+    table: np.ndarray,
+) -> np.ndarray:
+    """Parameters (0..n[j]) on curves ``curve[j]`` (segments ``first[j]``..``first[j] + n[j]``)
+    of their nearest places to points ``p[j]`` (K, 2), all at once: a knot when ``p[j]`` is
+    one, else a three-level grid search (a coarse grid, then two finer grids around the best
+    sample; the first best sample wins ties). ``table``: (segments, _GRID + 1, 2) the batch's
+    segments sampled at t = k / _GRID (the first grid's points)."""
+    out = np.zeros(len(curve))
+    todo = []
+    for j, c in enumerate(curve):
+        d = np.hypot(*(batch.points[c] - p[j]).T)
+        k = int(np.argmin(d))
+        if d[k] <= 1e-9 * max(1.0, float(np.abs(p[j]).max())):
+            out[j] = float(k)
+        else:
+            todo.append(j)
+    if not todo:
+        return out
+    idx = np.array(todo)
+    grids = [_coarse_grid(int(n[j])) for j in todo]
+    sizes = np.array([len(g) for g, _ in grids])
+    gid = np.repeat(np.arange(len(idx)), sizes)
+    u = np.concatenate([g for g, _ in grids])
+    rows = np.concatenate([r + (_GRID + 1) * first[j] for (_, r), j in zip(grids, todo)])
+    xy = table.reshape(-1, 2)[rows]
+    d = np.hypot(*(xy - p[idx][gid]).T)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    hit = np.flatnonzero(d == np.minimum.reduceat(d, starts)[gid])
+    best = u[hit[np.searchsorted(gid[hit], np.arange(len(idx)))]]
     step = 1.0 / _GRID
-    for _ in range(3):  # coarse grid, then two finer grids around the best sample
-        xy = evaluate_segments(batch.coeffs, first + u, first + n - 1)
-        best = u[int(np.argmin(np.hypot(*(xy - p).T)))]
-        u = np.clip(np.linspace(best - step, best + step, 2 * _GRID + 1), 0.0, n)
+    f, last, nn, pp = first[idx], (first + n - 1)[idx], n[idx], p[idx]
+    for _ in range(2):
+        g = np.clip(np.linspace(best - step, best + step, 2 * _GRID + 1, axis=1), 0.0, nn[:, None])
+        xy = evaluate_segments(
+            batch.coeffs, (f[:, None] + g).ravel(), np.repeat(last, g.shape[1])
+        ).reshape(*g.shape, 2)
+        d = np.hypot(xy[..., 0] - pp[:, None, 0], xy[..., 1] - pp[:, None, 1])
+        best = g[np.arange(len(idx)), np.argmin(d, axis=1)]
         step /= _GRID
-    return float(best)
+    out[idx] = best
+    return out

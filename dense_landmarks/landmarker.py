@@ -234,7 +234,7 @@ class DenseLandmarker:
             if self.refiner is not None and len(pts):
                 # refined parts' control points; their 106 points moved onto the refined curves
                 control, pts = self.refiner.refine(img, pts)
-            contours = [self.densifier.densify(p, c, n) for p, c in zip(pts, control)]
+            contours = densify_faces(self.densifier, pts, control, n)
         boxes = [landmark_box(p) for p in pts] if boxes is None else boxes
         scores = [1.0] * len(pts) if scores is None else scores
         return [
@@ -258,6 +258,20 @@ class DenseLandmarker:
             return np.zeros(0)
         check, _ = self.sparse.predict_crops(img, [upright_crop(p) for p in pts], passes=1)
         return np.array([face_quality(p, sp, c) for p, sp, c in zip(pts, specs, check)])
+
+
+def densify_faces(
+    densifier: Densifier,
+    points106: Sequence[np.ndarray],
+    controls: Sequence[dict[str, np.ndarray]],
+    density: Density,
+) -> list[dict[str, np.ndarray]]:
+    """Contours of many faces: the densifier's own batched ``densify_faces`` where it has one
+    (the bundled :class:`~dense_landmarks.stages.ContourDensifier`), else face by face."""
+    batched = getattr(densifier, "densify_faces", None)
+    if batched is not None:
+        return batched(points106, controls, density)
+    return [densifier.densify(p, c, density) for p, c in zip(points106, controls)]
 
 
 def _layout(contours: dict[str, np.ndarray], density: Density) -> str | None:

@@ -29,6 +29,7 @@ from dense_landmarks.contours import DEFAULT_DENSITY, Density, layout_name
 from dense_landmarks.crop import landmark_box
 from dense_landmarks.face import Face
 from dense_landmarks.imageio import to_rgb8
+from dense_landmarks.landmarker import densify_faces
 from dense_landmarks.sparse import upright_crop
 from dense_landmarks.stages import detection_crop
 from dense_landmarks.threads import opencv_threads
@@ -249,25 +250,29 @@ class Tracker:
         pts, pose, quality = pts[order], pose[order], [quality[i] for i in order]
         pts, control = self._refine(img, pts)
 
-        faces = []
         density = self.landmarker.density
-        for k, p, q, c, qual in zip(tracks, pts, pose, control, quality):
+        out_pts, out_control = [], []
+        for k, p, c in zip(tracks, pts, control):
             if cfg.smoothing:
                 p, c = self._smooth(k, p, c, t)
             k.points = p
-            contours = self.landmarker.densifier.densify(p, c, density)
-            faces.append(
-                Face(
-                    box=landmark_box(p),
-                    score=qual,
-                    points=p,
-                    pose=q,
-                    contours=contours,
-                    layout=_layout(contours, density),
-                    quality=qual,
-                    track_id=k.id,
-                )
+            out_pts.append(p)
+            out_control.append(c)
+        # every face's contours in one batched pass
+        contours = densify_faces(self.landmarker.densifier, out_pts, out_control, density)
+        faces = [
+            Face(
+                box=landmark_box(p),
+                score=qual,
+                points=p,
+                pose=q,
+                contours=cs,
+                layout=_layout(cs, density),
+                quality=qual,
+                track_id=k.id,
             )
+            for k, p, q, cs, qual in zip(tracks, out_pts, pose, contours, quality)
+        ]
         self._tracks = tracks
         return faces
 
