@@ -223,8 +223,8 @@ class DenseLandmarker:
     ) -> list[Face]:
         n = self.density if density is None else check_density(density)
         with opencv_threads(self.num_threads):
-            pts, pose = self.sparse.predict_crops(img, specs, passes=passes)
-            quality = self._quality(img, specs, pts)
+            pts, pose, check = self._sparse_checked(img, specs, passes)
+            quality = np.array([face_quality(p, sp, c) for p, sp, c in zip(pts, specs, check)])
             if min_quality > 0 and len(pts):
                 keep = np.flatnonzero(quality >= min_quality)
                 pts, pose, quality = pts[keep], pose[keep], quality[keep]
@@ -250,14 +250,20 @@ class DenseLandmarker:
             for bx, s, p, q, c, qa in zip(boxes, scores, pts, pose, contours, quality)
         ]
 
-    def _quality(self, img: np.ndarray, specs: list[CropSpec], pts: np.ndarray) -> np.ndarray:
-        """(F,) landmark quality of the sparse stage's points (:mod:`dense_landmarks.quality`):
-        its cues compare the points with the first crops ``specs`` and with a check pass (the
-        sparse stage once more on the crops the points define)."""
+    def _sparse_checked(
+        self, img: np.ndarray, specs: list[CropSpec], passes: int | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The sparse stage's points, pose and quality check points (:mod:`dense_landmarks.quality`
+        cue ``drift``): the bundled stage's own check (:meth:`SparseLandmarker.predict_crops_checked`),
+        else, for any :class:`SparseStage`, one more pass on the crops the points define."""
+        checked = getattr(self.sparse, "predict_crops_checked", None)
+        if checked is not None:
+            return checked(img, specs, passes=passes)
+        pts, pose = self.sparse.predict_crops(img, specs, passes=passes)
         if not len(pts):
-            return np.zeros(0)
+            return pts, pose, pts
         check, _ = self.sparse.predict_crops(img, [upright_crop(p) for p in pts], passes=1)
-        return np.array([face_quality(p, sp, c) for p, sp, c in zip(pts, specs, check)])
+        return pts, pose, check
 
 
 def densify_faces(

@@ -30,7 +30,7 @@ import numpy as np
 from dense_landmarks.crop import box_crop, landmark_box
 from dense_landmarks.imageio import read_image
 from dense_landmarks.quality import FEATURES, PARAMS, quality_features, quality_score
-from dense_landmarks.sparse import SparseLandmarker, upright_crop
+from dense_landmarks.sparse import SparseLandmarker
 
 POSITIVE_ERROR = 0.08
 NEGATIVE_ERROR = 0.2
@@ -73,8 +73,7 @@ def build(labels: str, split: str, limit: int | None, shared: str, seed: int = 0
         size = np.sqrt(np.prod(landmark_box(gt)[2:] - landmark_box(gt)[:2]))
         boxes = _boxes(gt, img.shape[:2], rng)
         specs = [box_crop(b) for b in boxes.values()]
-        pts, _ = sparse.predict_crops(img, specs)
-        check, _ = sparse._infer(img, [upright_crop(p) for p in pts])
+        pts, _, check = sparse.predict_crops_checked(img, specs)
         for kind, sp, p, q in zip(boxes, specs, pts, check):
             err = np.linalg.norm(p - gt, axis=1).mean() / size
             if kind == "background":

@@ -49,10 +49,17 @@ def _midline(f: Mapping[str, np.ndarray]) -> tuple[float, float]:
     for part in ("nose_base", "outer_lips"):
         p = f[part]
         pts.append((p[np.argmin(p[:, 0])] + p[np.argmax(p[:, 0])]) / 2)
-    pts.append(f["jaw"][np.argmax(f["jaw"][:, 1])])
+    pts.append(_chin(f["jaw"]))
     p = np.array(pts)
     c1, c0 = np.polyfit(p[:, 1], p[:, 0], 1)
     return float(c0), float(c1)
+
+
+def _chin(jaw: np.ndarray, tol: float = 0.005) -> np.ndarray:
+    """The chin's lowest point (face frame): the mean of the jaw points within ``tol`` x the
+    jaw's width of the lowest, so a flat or two-lobed chin gives its middle, not one lobe."""
+    low = jaw[:, 1] >= jaw[:, 1].max() - tol * max(float(np.ptp(jaw[:, 0])), 1e-9)
+    return jaw[low].mean(axis=0)
 
 
 def _reflect(p: np.ndarray, c0: float, c1: float) -> np.ndarray:
@@ -86,7 +93,7 @@ def _ends(polyline: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _gonion(jaw: np.ndarray, side: str) -> tuple[np.ndarray, float]:
     """The gonion (the jaw point of one side farthest from its ear-chin chord) and the jaw
     angle there, degrees."""
-    chin = int(np.argmax(jaw[:, 1]))
+    chin = int(np.argmin(np.linalg.norm(jaw - _chin(jaw), axis=1)))
     half = jaw[: chin + 1] if side == "right" else jaw[chin:][::-1]
     ear, tip = half[0], half[-1]
     chord = (tip - ear) / max(np.linalg.norm(tip - ear), 1e-9)
@@ -124,7 +131,7 @@ def measure_contours(contours: Mapping[str, np.ndarray]) -> dict[str, Any]:
     f = {k: fr.to_frame(v) for k, v in c.items()}
     c0, c1 = _midline(f)
     jaw = f["jaw"]
-    menton = jaw[np.argmax(jaw[:, 1])]
+    menton = _chin(jaw)
     base = f["nose_base"]
     subnasale = base[np.argmin(np.abs(base[:, 0] - (c0 + c1 * base[:, 1])))]
     brow_line = float(

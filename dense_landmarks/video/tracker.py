@@ -170,8 +170,11 @@ class Tracker:
         points: ``passes`` landmark passes, each averaged with its mirrored crop's."""
         specs = [upright_crop(p) for p in previous]
         cfg = self.config
-        extra = {"flip_average": True} if cfg.flip_average else {}
-        return self.landmarker.sparse.predict_crops(img, specs, passes=cfg.passes, **extra)
+        sparse = self.landmarker.sparse
+        # the bundled stage flips its last pass by default: say exactly what the config wants
+        extra = {"flip_average": cfg.flip_average} if hasattr(sparse, "flip_last") else {}
+        extra = {"flip_average": True} if cfg.flip_average else extra
+        return sparse.predict_crops(img, specs, passes=cfg.passes, **extra)
 
     def update(self, frame: np.ndarray, timestamp_s: float | None = None) -> list[Face]:
         """Faces in this frame, largest first, each with ``track_id`` and ``quality``.

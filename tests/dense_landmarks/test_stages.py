@@ -164,6 +164,28 @@ def test_flip_average_makes_the_sparse_stage_mirror_equivariant(lm, image):
     assert errs[True] < 1e-3 < 0.3 < errs[False]
 
 
+def test_flip_last_and_its_quality_check(lm, image):
+    """By default only the final pass is flip-averaged (2 passes = 3 crops); its mirrored half
+    is the quality check, so plain = 2 x averaged - mirrored; ``flip_average=False`` is the
+    plain network, and a stage without ``flip_last`` checks with one more re-crop pass."""
+    from dense_landmarks.sparse import SparseLandmarker, upright_crop
+
+    sp = lm.sparse
+    spec = [detection_crop(lm.detector.detect(image)[0])]
+    first, _ = sp.predict_crops(image, spec, passes=1, flip_average=False)
+    pts, _, check = sp.predict_crops_checked(image, spec)
+    assert sp.flip_last and np.allclose(pts, sp.predict_crops(image, spec)[0])
+    again = [upright_crop(p) for p in first]
+    plain, _ = sp.predict_crops(image, again, passes=1, flip_average=False)
+    np.testing.assert_allclose(2 * pts - check, plain, atol=1e-4)
+    assert 0.05 < np.abs(check - plain).max() < 5.0  # the mirrored crop is another estimate
+    unflipped = SparseLandmarker(flip_last=False)
+    p2, _, c2 = unflipped.predict_crops_checked(image, spec)
+    np.testing.assert_allclose(p2, unflipped.predict_crops(image, spec, flip_average=False)[0])
+    recrop, _ = unflipped.predict_crops(image, [upright_crop(p) for p in p2], passes=1)
+    np.testing.assert_allclose(c2, recrop)
+
+
 def test_refiner_without_parts_leaves_out_those_models(lm, image):
     """A view without the lips refines every other part as the whole refiner does and leaves
     the lips' sparse points where they were; nothing left -> None."""
