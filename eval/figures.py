@@ -6,7 +6,9 @@
 ``python -m eval.figures refine`` draws sparse splines (each part's own colour: lips red, eyes
 green) against refined contours (magenta) on held-out 300-W faces with open mouths and closed eyes into
 ``docs/private/refine_300w.png`` (git-ignored, like everything drawn on 300-W faces).
-``python -m eval.figures refine-photo`` draws the same on the bundled public-domain photo into
+``python -m eval.figures refine-grid`` draws mouth and eyes on three frames of each GRID
+clip into ``docs/private/refine_grid.png`` (git-ignored). ``python -m eval.figures
+refine-photo`` draws the same on the bundled public-domain photo into
 ``docs/refine_astronaut.png`` (committed).
 
 ``python -m eval.figures dense-layout`` draws the index figure of the ``dense-1000`` layout into
@@ -108,13 +110,45 @@ def refine_grid(labels_npz: Path, count: int = 8, size: int = 256) -> np.ndarray
     )
 
 
-def _landmarkers():
-    """The pipeline (given boxes, 1000 length-proportional points) without and with refinement,
-    sharing one sparse stage."""
+def grid_clips_grid(grid_dir: Path, size: int = 256) -> np.ndarray:
+    """Every GRID clip (``*.mpg`` in ``grid_dir``), three frames each (the first, the widest
+    open mouth of the refined contours, the last): mouth and eyes (:func:`refine_tiles`),
+    sparse splines vs refined contours (magenta), the photo pipeline run on each frame."""
+    from dense_landmarks.video.io import open_video
+
+    sparse_lm, refined_lm = _landmarkers("blazeface")
+    rows = []
+    for clip in sorted(Path(grid_dir).glob("*.mpg")):
+        with open_video(clip) as reader:
+            frames = [f for f, _ in reader]
+        gaps = []
+        for f in frames:
+            faces = refined_lm.detect(f)
+            c = faces[0].contours["inner_lips"] if faces else None
+            gaps.append(float(np.ptp(c[:, 1])) if c is not None else -1.0)
+        tiles = []
+        for i in (0, int(np.argmax(gaps)), len(frames) - 1):
+            dets = refined_lm.detector.detect(frames[i])[:1]
+            if not dets:
+                continue
+            pair = (
+                sparse_lm.from_detections(frames[i], dets)[0],
+                refined_lm.from_detections(frames[i], dets)[0],
+            )
+            tiles += refine_tiles(frames[i], *pair, size)[:2]
+        if tiles:
+            rows.append(np.hstack(tiles + [np.zeros_like(tiles[0])] * (6 - len(tiles))))
+    return np.vstack(rows)
+
+
+def _landmarkers(detector: str | None = None):
+    """The pipeline (1000 length-proportional points; given boxes unless ``detector``) without
+    and with refinement, sharing one sparse stage and detector."""
     from dense_landmarks.landmarker import DenseLandmarker, build_landmarker
 
-    refined = build_landmarker(detector=None, density=1000)
-    return DenseLandmarker.from_stages(refined.sparse, density=1000), refined
+    refined = build_landmarker(detector=detector, density=1000)
+    plain = DenseLandmarker.from_stages(refined.sparse, refined.detector, density=1000)
+    return plain, refined
 
 
 def refine_tiles(
@@ -135,7 +169,7 @@ def refine_tiles(
 
     points106 = sparse_face.points
     spline, out = sparse_face.contours, refined_face.contours
-    names = [n for n in scheme.PART_NAMES if n in {p.name for p in REFINE_PARTS}]
+    names = [n for n in scheme.PART_NAMES if n in {k for p in REFINE_PARTS for k in p.parts}]
     tiles = []
     eyes = [
         i
@@ -200,8 +234,18 @@ def demo_figure(image_path: Path, zoom: int = 3) -> np.ndarray:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m eval.figures", description=__doc__)
     ap.add_argument(
-        "figure", choices=["scheme", "labels", "refine", "refine-photo", "demo", "dense-layout"]
+        "figure",
+        choices=[
+            "scheme",
+            "labels",
+            "refine",
+            "refine-grid",
+            "refine-photo",
+            "demo",
+            "dense-layout",
+        ],
     )
+    ap.add_argument("--grid", default="../shared/data/grid_talking", help="GRID clips folder")
     ap.add_argument("--labels", default=DEFAULT_LABELS, help="LaPa COCO-style JSON")
     ap.add_argument("--out", default="docs/scheme_106.png")
     ap.add_argument("--photo", default=None, help="also draw on the photo into this folder")
@@ -212,6 +256,13 @@ def main(argv: list[str] | None = None) -> int:
         out = Path(args.out if args.out != "docs/scheme_106.png" else default[args.figure])
         grid = label_grid if args.figure == "labels" else refine_grid
         write_image(out, grid(Path(args.labels_npz)))
+        print(f"wrote {out}")
+        return 0
+    if args.figure == "refine-grid":  # GRID frames: the corpus's terms -> git-ignored folder
+        out = Path(
+            args.out if args.out != "docs/scheme_106.png" else "docs/private/refine_grid.png"
+        )
+        write_image(out, grid_clips_grid(Path(args.grid)))
         print(f"wrote {out}")
         return 0
     if args.figure == "dense-layout":  # points of the public-domain astronaut only

@@ -117,7 +117,8 @@ class Refiner:
         if not keep:
             return control, pts
         index = np.concatenate([first[j] + np.arange(len(arcs[j])) for j in keep])
-        decoded = decode_arcs(np.concatenate([arcs[j] for j in keep]), atlas, index)
+        smooth = np.concatenate([jobs[j][1].arc_smoothing() for j in keep])
+        decoded = decode_arcs(np.concatenate([arcs[j] for j in keep]), atlas, index, smooth=smooth)
         kept = [jobs[j] for j in keep]
         part_control, slots, knots = decoded_parts(
             [p for _, p, _ in kept],

@@ -127,6 +127,7 @@ def snap_to_ridge(
     index: np.ndarray | None = None,
     reach: float = SNAP_REACHES[0],
     min_peak: float = MIN_PEAK,
+    smooth: np.ndarray | None = None,
 ) -> np.ndarray:
     """Move the interior points of arcs along their normals to the heatmap ridge, once.
 
@@ -134,12 +135,15 @@ def snap_to_ridge(
     neighbours) times a confidence that ramps from 0 (ridge peak below ``min_peak``) to 1
     (``2 * min_peak``), so weak ridges fade in instead of switching on. (Where a profile has
     two near-equal peaks, a tiny input change can still move the chosen one.) Offsets are
-    median-filtered over neighbours to drop single outliers. End points never move.
+    median-filtered over neighbours to drop single outliers, then, for arcs with ``smooth``
+    passes, smoothed by a binomial (1, 2, 1) / 4 filter that many times (steps in the offsets
+    become ramps). End points never move.
 
     Args:
         arcs: (A, M, 2) float heatmap pixels, M >= 2.
         maps: (K, h, w) heatmaps, or their :class:`MapAtlas`. index: (A,) int, the map of each
-            arc (default: arc a uses map a, so K == A).
+            arc (default: arc a uses map a, so K == A). smooth: (A,) int smoothing passes per
+            arc (default none).
     Returns:
         (A, M, 2) float64.
     """
@@ -179,6 +183,13 @@ def snap_to_ridge(
         b = np.concatenate([inner[:, 1:], inner[:, -1:]], axis=1)
         offset[:, 1:-1] = np.maximum(np.minimum(a, b), np.minimum(np.maximum(a, b), inner))
     offset[:, [0, -1]] = 0.0
+    if smooth is not None and offset.shape[1] >= 3:
+        smooth = np.asarray(smooth, dtype=np.int64)
+        for k in range(int(smooth.max(initial=0))):  # binomial over neighbours; ends stay 0
+            rows_k = smooth > k
+            o = offset[rows_k]
+            o[:, 1:-1] = 0.25 * o[:, :-2] + 0.5 * o[:, 1:-1] + 0.25 * o[:, 2:]
+            offset[rows_k] = o
     return arcs + offset[..., None] * normal
 
 
@@ -187,14 +198,15 @@ def decode_arcs(
     maps: np.ndarray | MapAtlas,
     index: np.ndarray | None = None,
     reaches: tuple[float, ...] = SNAP_REACHES,
+    smooth: np.ndarray | None = None,
 ) -> np.ndarray:
     """Initial arcs (A, M, 2) -> arcs on the ridges of ``maps`` (K, h, w), heatmap pixels.
 
     One snapping pass per entry of ``reaches`` (search half-widths); each later pass searches
     along the corrected normals.
-    ``index`` (A,) as in :func:`snap_to_ridge`.
+    ``index`` and ``smooth`` (A,) as in :func:`snap_to_ridge`.
     """
     atlas = maps if isinstance(maps, MapAtlas) else MapAtlas(maps)
     for reach in reaches:
-        arcs = snap_to_ridge(arcs, atlas, index, reach=reach)
+        arcs = snap_to_ridge(arcs, atlas, index, reach=reach, smooth=smooth)
     return arcs

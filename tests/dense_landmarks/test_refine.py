@@ -168,3 +168,20 @@ def test_crop_matrices_follow_the_cropspec_convention(lapa_samples):
             if part.mirror:
                 m = np.array([[-1.0, 0, 47.0], [0, 1, 0]]) @ np.vstack([m, [0, 0, 1]])
             np.testing.assert_allclose(crop_matrix(s.points, part, 48), m, atol=1e-9)
+
+
+def test_smoothing_turns_an_offset_step_into_a_ramp():
+    """A ridge with a sideways step: unsmoothed, the decoded arc jumps between neighbouring
+    samples; with smoothing passes the jump is spread over its neighbours; ends never move."""
+    h = 32
+    ys, xs = np.mgrid[0:h, 0:h]
+    ridge_x = np.where(ys < 16, 14.0, 18.0)  # a vertical ridge that steps 4 px at y = 16
+    maps = np.exp(-((xs - ridge_x) ** 2) / (2 * 0.75**2))[None].astype(np.float32)
+    arc = np.c_[np.full(25, 16.0), np.linspace(2, 29, 25)][None]
+    plain = decode_arcs(arc, maps)
+    smooth = decode_arcs(arc, maps, smooth=np.array([4]))
+    for got in (plain, smooth):
+        np.testing.assert_array_equal(got[:, [0, -1]], arc[:, [0, -1]])
+    assert np.abs(np.diff(plain[0, 1:-1, 0])).max() > 3.0  # the step
+    assert np.abs(np.diff(smooth[0, 1:-1, 0])).max() < 1.5  # spread out
+    np.testing.assert_array_equal(decode_arcs(arc, maps, smooth=np.array([0])), plain)
