@@ -33,8 +33,9 @@ from dense_landmarks.crop import BOX_SCALE, CropSpec, landmark_box
 
 PARAMS = Path(__file__).with_name("quality.json")
 FEATURES = ("scale", "offset", "shape", "drift")
-#: the default ``min_quality`` of the pipeline (chosen on the validation ROC; model card)
-DEFAULT_MIN_QUALITY = 0.5
+#: the default ``min_quality`` of the pipeline (chosen on the validation ROC and the AFW recall;
+#: model card)
+DEFAULT_MIN_QUALITY = 0.4
 
 
 def _affine_residual(points: np.ndarray, model3d: np.ndarray) -> float:
