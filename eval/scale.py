@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -176,6 +177,12 @@ def main(argv: list[str] | None = None) -> int:
                     run = _job_run(photos, out, engine, workers, args.images)
                     shutil.rmtree(out)
                 series[(engine, workers)].runs.append(run)
+                print(
+                    f"round {r + 1}: {engine} {workers}: {run.rate:.1f} images/s, others "
+                    f"{run.others:.0%}, item CPU {run.item_ms:.1f} ms/image",
+                    file=sys.stderr,
+                    flush=True,
+                )
         ray.shutdown()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -231,8 +238,14 @@ def _report(args, series: dict, spin: dict, load_before: str) -> None:
     print(
         f"CPU per image of a bare process: {i1:.1f} ms alone, {i2:.1f} ms beside another: "
         f"2 x {i1:.1f} / {i2:.1f} = {2 * i1 / i2:.2f} x is what 2 copies can reach on these "
-        "cores before any engine cost"
+        "cores before any engine cost (when no other process runs: 'alone' is then alone)"
     )
+    worst = max(r.others for c in CONFIGS if c[0] in ("bare", "ray") for r in series[c].runs)
+    if worst > 0.1:
+        print(
+            f"WARNING: other processes took up to {worst:.0%} of the machine during the runs; "
+            "the 2-worker ratios then measure the sharing, not the engine: rerun when quiet"
+        )
 
 
 if __name__ == "__main__":
