@@ -90,6 +90,7 @@ class Committer:
         rec["seconds"], rec["cpu_seconds"] = round(out.seconds, 4), round(out.cpu_seconds, 4)
         rec["worker"] = out.worker
         s.worker_cpu_seconds += out.cpu_seconds
+        s.worker_thread_cpu_seconds += out.thread_cpu_seconds
         s.worker_busy_seconds += out.seconds
         self.manifest.write(rec)
         if self.on_record is not None:

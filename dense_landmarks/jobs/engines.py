@@ -3,16 +3,17 @@
 - :class:`LocalEngine`: in this process, one item at a time (no extra dependencies).
 - :class:`RayEngine`: a pool of Ray actors, each loading the models once, on a local Ray it
   starts itself or on a cluster (``address``). Tasks are pulled from the stream as actors free
-  up (at most two calls of ``items_per_call`` items queued per actor), so memory stays bounded
-  however long the stream.
+  up (at most two calls of ``items_per_call`` items queued per actor, smaller calls as the
+  stream ends: :class:`GuidedCalls`), so memory stays bounded however long the stream.
 
 Both call :func:`dense_landmarks.jobs.kinds.run_item` with the same kind and options, so their
-outcomes are identical; ``map`` yields them in completion order.
+outcomes are identical; ``map`` yields them in completion order. ``start`` is idempotent for the
+same kind and options, so one started engine (Ray actors with their models loaded) can serve
+several jobs: pass it to :func:`dense_landmarks.jobs.run_job` and ``close`` it when done.
 """
 
 from __future__ import annotations
 
-import itertools
 import os
 import time
 from collections import deque
@@ -43,17 +44,27 @@ class LocalEngine:
         if workers not in (None, 1):
             raise ValueError("the local engine runs one worker; use --engine ray for several")
         self.workers = 1
+        self.state: Any = None
+        self._job: tuple[ItemKind, Any] | None = None
 
     def start(self, kind: ItemKind, options: Any) -> None:
+        """Load the kind's state (kept when already loaded for the same kind and options)."""
+        if self.state is not None and (kind, options) == self._job:
+            return
         self.kind, self.options = kind, options
         self.state = kind.load(options)
+        self._job = (kind, options)
+
+    @property
+    def started(self) -> bool:
+        return self.state is not None
 
     def map(self, tasks: Iterable[tuple[str, str]]) -> Iterator[Outcome]:
         for key, path in tasks:
             yield run_item(self.kind, self.options, self.state, key, path)
 
     def close(self) -> None:
-        self.state = None
+        self.state, self._job = None, None
 
 
 class _Worker:
@@ -68,6 +79,37 @@ class _Worker:
 
     def run(self, tasks: list[tuple[str, str]]) -> list[Outcome]:
         return [run_item(self.kind, self.options, self.state, k, p) for k, p in tasks]
+
+
+class GuidedCalls:
+    """Cuts a stream of tasks into calls (guided self-scheduling): ``size`` tasks a call while
+    the stream goes on; once its end is in sight (``size * slots`` tasks read ahead), calls of
+    ``ceil(remaining / slots)`` tasks, down to 1, so that the workers finish together instead of
+    one working through its last full calls while the others wait.
+
+    Args:
+        tasks: the stream, read lazily (at most ``size * slots`` tasks ahead of the calls).
+        size: tasks per call at most (>= 1).
+        slots: calls that may be queued at once (workers x calls queued per worker).
+    """
+
+    def __init__(self, tasks: Iterable[tuple[str, str]], size: int, slots: int):
+        self._stream = iter(tasks)
+        self.size, self.slots = max(1, size), max(1, slots)
+        self._ahead: deque[tuple[str, str]] = deque()
+        self._exhausted = False
+
+    def next(self) -> list[tuple[str, str]]:
+        """The next call's tasks; ``[]`` when the stream is done."""
+        while not self._exhausted and len(self._ahead) < self.size * self.slots:
+            try:
+                self._ahead.append(next(self._stream))
+            except StopIteration:
+                self._exhausted = True
+        n = self.size
+        if self._exhausted:
+            n = max(1, min(n, -(-len(self._ahead) // self.slots)))
+        return [self._ahead.popleft() for _ in range(min(n, len(self._ahead)))]
 
 
 def _import_ray():
@@ -98,9 +140,23 @@ class RayEngine:
         self.address, self.workers, self.threads = address, workers, max(1, int(threads))
         self._owns_ray = False
         self._actors: list = []
+        self._job: tuple[ItemKind, Any] | None = None
+
+    @property
+    def started(self) -> bool:
+        return bool(self._actors)
 
     def start(self, kind: ItemKind, options: Any) -> None:
+        """Start Ray (unless running) and the actors, models loaded; actors already started for
+        the same kind and options are kept, for other ones replaced."""
         ray = _import_ray()
+        if self._actors:
+            if (kind, options) == self._job:
+                return
+            for a in self._actors:
+                ray.kill(a)
+            self._actors = []
+        self._job = (kind, options)
         self.items_per_call = max(1, kind.items_per_call)
         if not ray.is_initialized():
             if self.address is None:
@@ -146,22 +202,18 @@ class RayEngine:
         ray = _import_ray()
         from ray.exceptions import RayError
 
-        stream = iter(tasks)
+        calls = GuidedCalls(tasks, self.items_per_call, len(self._actors) * QUEUE_PER_ACTOR)
         retry: deque[tuple[str, str]] = deque()
         busy = [0] * len(self._actors)
         pending: dict[Any, tuple[int, list[tuple[str, str]], int]] = {}
-        exhausted = False
         while True:
             while min(busy) < QUEUE_PER_ACTOR:
                 if retry:
                     batch, attempt = [retry.popleft()], 1
-                elif not exhausted:
-                    batch, attempt = list(itertools.islice(stream, self.items_per_call)), 0
-                    exhausted = len(batch) < self.items_per_call
+                else:
+                    batch, attempt = calls.next(), 0
                     if not batch:
                         break
-                else:
-                    break
                 i = busy.index(min(busy))
                 pending[self._actors[i].run.remote(batch)] = (i, batch, attempt)
                 busy[i] += 1
@@ -210,7 +262,7 @@ class RayEngine:
         ray = _import_ray()
         for a in self._actors:
             ray.kill(a)
-        self._actors = []
+        self._actors, self._job = [], None
         if self._owns_ray:
             ray.shutdown()
             self._owns_ray = False

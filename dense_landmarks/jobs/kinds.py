@@ -88,6 +88,7 @@ class Outcome:
     error: str = ""
     seconds: float = 0.0
     cpu_seconds: float = 0.0  # the worker process's CPU time on this item
+    thread_cpu_seconds: float = 0.0  # ... of which the calling thread's (the rest: other threads)
     worker: str = ""
 
 
@@ -101,7 +102,7 @@ def run_item(kind: ItemKind, options: Any, state: Any, key: str, path: str) -> O
     The kind reads ``path`` on the worker, so inputs must be readable at the same path on
     every node (a shared or replicated folder).
     """
-    t0, c0 = time.perf_counter(), time.process_time()
+    t0, c0, h0 = time.perf_counter(), time.process_time(), time.thread_time()
     try:
         res = kind.process(path, options, state, name=path)
         want = kind.suffixes(options)
@@ -117,6 +118,7 @@ def run_item(kind: ItemKind, options: Any, state: Any, key: str, path: str) -> O
             error=f"{type(exc).__name__}: {msg}",
             seconds=time.perf_counter() - t0,
             cpu_seconds=time.process_time() - c0,
+            thread_cpu_seconds=time.thread_time() - h0,
             worker=worker_id(),
         )
     return Outcome(
@@ -128,5 +130,6 @@ def run_item(kind: ItemKind, options: Any, state: Any, key: str, path: str) -> O
         info=res.info,
         seconds=time.perf_counter() - t0,
         cpu_seconds=time.process_time() - c0,
+        thread_cpu_seconds=time.thread_time() - h0,
         worker=worker_id(),
     )

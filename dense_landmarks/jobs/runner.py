@@ -30,7 +30,7 @@ from typing import Any
 from tqdm import tqdm
 
 from dense_landmarks.jobs.commit import Committer
-from dense_landmarks.jobs.engines import make_engine
+from dense_landmarks.jobs.engines import LocalEngine, RayEngine, make_engine
 from dense_landmarks.jobs.inputs import (
     InputError,
     check_specs,
@@ -63,6 +63,9 @@ class JobSummary:
     #: commits, Ray's client side)
     worker_busy_seconds: float = 0.0
     worker_cpu_seconds: float = 0.0
+    #: the part of ``worker_cpu_seconds`` on the threads that ran the items (the rest: thread
+    #: pools of the libraries; ~0 when every pool is held to one thread)
+    worker_thread_cpu_seconds: float = 0.0
     driver_cpu_seconds: float = 0.0
     engine: str = ""
     workers: int = 0
@@ -124,7 +127,7 @@ def run_job(
     specs: Sequence[str],
     out_dir: str | Path,
     options: Any = None,
-    engine: str = "local",
+    engine: str | LocalEngine | RayEngine = "local",
     address: str | None = None,
     workers: int | None = None,
     resume: bool = False,
@@ -138,7 +141,10 @@ def run_job(
         specs: files, folders, globs, ``@LIST`` files (:func:`iter_inputs`).
         out_dir: output folder; outputs at ``out_dir/<key><suffix>`` (:func:`item_key`).
         options: the kind's options (default: its defaults).
-        engine, address, workers: see :func:`dense_landmarks.jobs.engines.make_engine`.
+        engine, address, workers: see :func:`dense_landmarks.jobs.engines.make_engine`. Or
+            ``engine`` an engine object (``address`` and ``workers`` then None): it is started
+            unless already started for this kind and options, and left running for the next
+            job (the caller closes it); ``startup_seconds`` is then 0 for a started one.
         resume: skip finished items of the manifest in ``out_dir`` (same kind/options/root).
         root: the folder keys are relative to (default: the inputs' deepest common folder; on
             resume, the manifest's).
@@ -150,8 +156,12 @@ def run_job(
     options = kind.options_type() if options is None else options
     out_dir = Path(out_dir)
     check_specs(specs)
-    threads = getattr(options, "threads", 1)
-    eng = make_engine(engine, address, workers, threads)
+    if isinstance(engine, str):
+        eng, owned = make_engine(engine, address, workers, getattr(options, "threads", 1)), True
+    elif address is not None or workers is not None:
+        raise ValueError("address and workers belong to the engine object given")
+    else:
+        eng, owned = engine, False
     summary = JobSummary(engine=eng.name)
     with job_lock(out_dir):
         manifest_path = out_dir / MANIFEST_NAME
@@ -166,7 +176,7 @@ def run_job(
         try:
             eng.start(kind, options)
         except BaseException:
-            eng.close()  # a Ray this run started is shut down again
+            eng.close()  # a Ray this run started is shut down again; a failed engine closed
             raise
         summary.workers = eng.workers
         summary.startup_seconds = time.perf_counter() - t0
@@ -199,7 +209,8 @@ def run_job(
                 in_process = summary.worker_cpu_seconds if eng.name == "local" else 0.0
                 summary.driver_cpu_seconds = max(0.0, driver - in_process)
             finally:
-                eng.close()
+                if owned:
+                    eng.close()
                 committer.close()
                 bar.close()
             manifest.write({"event": "summary", **summary.record()})

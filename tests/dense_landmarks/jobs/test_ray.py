@@ -127,3 +127,31 @@ def test_a_worker_crash_is_one_failed_item_and_the_job_goes_on(gcs_address, tmp_
     assert path == str(src / "crash.txt") and "the worker died twice on it" in error
     for name in "abcd":
         assert (tmp_path / "out" / f"{name}.txt.out").read_text() == name
+
+
+def test_a_started_ray_engine_serves_several_jobs(gcs_address, corpus, tmp_path):
+    from dense_landmarks.jobs.engines import RayEngine
+    from dense_landmarks.jobs.kinds import get_kind
+    from dense_landmarks.jobs.predict import PredictOptions
+
+    root, _ = corpus
+    eng = RayEngine(workers=2)
+    eng.start(get_kind("predict"), PredictOptions())
+    try:
+        runs = [
+            run_job("predict", [str(root)], tmp_path / n, engine=eng, progress=False)
+            for n in ("one", "two")
+        ]
+        assert eng.started  # left open for the next job
+        workers = [
+            {r["worker"] for r in _records(tmp_path / n) if "status" in r}
+            for n in "one two".split()
+        ]
+    finally:
+        eng.close()
+    assert [(s.done, s.failed) for s in runs] == [(7, 1), (7, 1)]
+    assert workers[0] == workers[1] and len(workers[0]) == 2  # the same two actors
+    assert _outputs(tmp_path / "one") == _outputs(tmp_path / "two")
+    # Ray workers hold every library pool to one thread: the item CPU is the item thread's
+    s = runs[1]
+    assert 0.9 * s.worker_cpu_seconds <= s.worker_thread_cpu_seconds <= s.worker_cpu_seconds

@@ -158,3 +158,37 @@ def test_any_kind_runs_and_its_failures_never_stop_the_job(tmp_path):
     assert "returned ['.bad'], not ['.txt']" in errors[str(src / "c.txt")]
     recs = _records(tmp_path / "out")
     assert [r["info"] for r in recs if r.get("status") == "done"] == [{"state": "loaded"}] * 2
+
+
+def test_a_started_engine_serves_several_jobs_and_stays_open(tmp_path):
+    from dense_landmarks.jobs.engines import LocalEngine
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in "abc":
+        (src / f"{name}.txt").write_text(name)
+    loads: list[_EchoOptions] = []
+    kind = ItemKind(
+        "echo", _EchoOptions, lambda o: loads.append(o) or "loaded", _echo, ECHO.suffixes,
+        ECHO.input_suffixes,
+    )  # fmt: skip
+    eng = LocalEngine()
+    eng.start(kind, _EchoOptions())
+    first = run_job(kind, [str(src)], tmp_path / "one", engine=eng, progress=False)
+    second = run_job(kind, [str(src)], tmp_path / "two", engine=eng, progress=False)
+    assert first.done == second.done == 3 and len(loads) == 1  # the models loaded once
+    assert eng.started  # the caller's engine is left open
+    assert (tmp_path / "two" / "b.txt.txt").read_text() == "B"
+    other = run_job(kind, [str(src)], tmp_path / "low", _EchoOptions(upper=False), engine=eng)
+    assert other.done == 3 and loads == [_EchoOptions(), _EchoOptions(upper=False)]  # reloaded
+    assert (tmp_path / "low" / "b.txt.txt").read_text() == "b"
+    with pytest.raises(ValueError, match="engine object"):
+        run_job(kind, [str(src)], tmp_path / "x", engine=eng, workers=2)
+    eng.close()
+    assert not eng.started
+
+
+def test_item_cpu_is_spent_on_the_item_thread(local_run):
+    _, s = local_run  # every library pool held to one thread: no CPU on other threads
+    assert s.worker_cpu_seconds > 0
+    assert 0.9 * s.worker_cpu_seconds <= s.worker_thread_cpu_seconds <= s.worker_cpu_seconds
