@@ -48,18 +48,21 @@ class BareRun:
         return self.images / self.seconds if self.seconds > 0 else 0.0
 
 
+def _claim(counter) -> int:
+    """The next item index from a shared ``multiprocessing.Value`` counter."""
+    with counter.get_lock():
+        i = counter.value
+        counter.value += 1
+    return i
+
+
 def _pipeline_worker(paths, options, counter, barrier, results) -> None:
     from dense_landmarks.jobs.predict import load, process_item
 
     state = load(options)
     barrier.wait()
     t0, c0, n = time.monotonic(), time.process_time(), 0
-    while True:
-        with counter.get_lock():
-            i = counter.value
-            counter.value += 1
-        if i >= len(paths):
-            break
+    while (i := _claim(counter)) < len(paths):
         process_item(paths[i], options, state, name=paths[i])
         n += 1
     results.put((t0, time.monotonic(), time.process_time() - c0, n))
@@ -68,12 +71,7 @@ def _pipeline_worker(paths, options, counter, barrier, results) -> None:
 def _spin_worker(loops, counter, barrier, results) -> None:
     barrier.wait()
     t0, c0, n = time.monotonic(), time.process_time(), 0
-    while True:
-        with counter.get_lock():
-            i = counter.value
-            counter.value += 1
-        if i >= loops:
-            break
+    while _claim(counter) < loops:
         x = 0
         for j in range(200_000):  # ~10 ms of interpreter work, no memory traffic
             x ^= j * 7
