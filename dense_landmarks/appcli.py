@@ -93,26 +93,30 @@ def _cmd_makeup(args: argparse.Namespace) -> int:
     if not look.products:
         print("error: no product given (--lips, --eyeliner, ... or --look)", file=sys.stderr)
         return 2
-    image = _read(args.image)
-    if image is None:
-        return 2
-    faces = _faces(image, args, args.image)
-    if not faces:
-        return 1
+    image, faces, rc = _image_and_faces(args)
+    if rc:
+        return rc
     write_image(args.out, render_makeup(image, faces, look))
     print(f"{args.image}: {len(faces)} face(s), {', '.join(look.products)} -> {args.out}")
     return 0
 
 
+def _image_and_faces(args: argparse.Namespace) -> tuple[np.ndarray | None, list, int]:
+    """(image, faces, exit code) of ``args.image``: code 2 when it cannot be read (the error is
+    printed), 1 when no face is found, else 0."""
+    image = _read(args.image)
+    if image is None:
+        return None, [], 2
+    faces = _faces(image, args, args.image)
+    return image, faces, 0 if faces else 1
+
+
 def _cmd_measure(args: argparse.Namespace) -> int:
     from dense_landmarks.measure import draw_measurements, measure_face
 
-    image = _read(args.image)
-    if image is None:
-        return 2
-    faces = _faces(image, args, args.image)
-    if not faces:
-        return 1
+    image, faces, rc = _image_and_faces(args)
+    if rc:
+        return rc
     m = [measure_face(f, image.shape[:2]) for f in faces]
     out, stem = Path(args.out), Path(args.image).stem
     doc = {
@@ -149,12 +153,9 @@ def _cmd_warp(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    image = _read(args.image)
-    if image is None:
-        return 2
-    faces = _faces(image, args, args.image)
-    if not faces:
-        return 1
+    image, faces, rc = _image_and_faces(args)
+    if rc:
+        return rc
     out = warp_faces(image, faces, spec)
     write_image(args.out, np.concatenate([image, out], axis=1))
     print(f"{args.image}: {len(faces)} face(s) warped (before | after) -> {args.out}")
@@ -185,12 +186,9 @@ def _cmd_gallery(args: argparse.Namespace) -> int:
     from dense_landmarks.measure import draw_measurements, measure_face
     from dense_landmarks.warp import WarpSpec, warp_faces
 
-    image = _read(args.image)
-    if image is None:
-        return 2
-    faces = _faces(image, args, args.image)
-    if not faces:
-        return 1
+    image, faces, rc = _image_and_faces(args)
+    if rc:
+        return rc
     out, f = Path(args.out), faces[0]
     face_pts = np.vstack(list(f.contours.values()))
     mouth_pts = f.contours["outer_lips"]
