@@ -134,6 +134,12 @@ def build_router(config: ServiceConfig, pool: InferencePool) -> APIRouter:
         )
         return json_response(await run(request, job))
 
+    async def rendered(request: Request, image: UploadFile, render) -> Response:
+        """The upload rendered by ``render(image, faces) -> image`` in the worker pool (PNG)."""
+        data = await image.read()
+        job = partial(jobs.render_job, data=data, max_pixels=config.max_pixels, render=render)
+        return png_response(await run(request, job))
+
     @router.post("/v1/makeup", tags=["applications"], responses=_PNG | _ERRORS)
     async def makeup(
         request: Request,
@@ -150,10 +156,8 @@ def build_router(config: ServiceConfig, pool: InferencePool) -> APIRouter:
         except ImportError:
             raise _unavailable("make-up rendering") from None
         spec = _from_dict(Look, _parse_json_field(look, "look"), "look")
-        data = await image.read()
         render = partial(_render_makeup, render_makeup=render_makeup, look=spec)
-        job = partial(jobs.render_job, data=data, max_pixels=config.max_pixels, render=render)
-        return png_response(await run(request, job))
+        return await rendered(request, image, render)
 
     @router.post("/v1/measure", tags=["applications"], responses=_ERRORS)
     async def measure(
@@ -190,10 +194,7 @@ def build_router(config: ServiceConfig, pool: InferencePool) -> APIRouter:
         except ImportError:
             raise _unavailable("warping") from None
         ws = _from_dict(WarpSpec, _parse_json_field(spec, "spec"), "spec")
-        data = await image.read()
-        render = partial(_warp, warp_faces=warp_faces, spec=ws)
-        job = partial(jobs.render_job, data=data, max_pixels=config.max_pixels, render=render)
-        return png_response(await run(request, job))
+        return await rendered(request, image, partial(_warp, warp_faces=warp_faces, spec=ws))
 
     @router.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
     async def page() -> FileResponse:
