@@ -12,8 +12,10 @@ every product's opacity; each product also has its own opacity in [0, 1].
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from typing import Any
+
+from dense_landmarks.specs import dataclass_from_dict
 
 LIP_FINISHES = ("matte", "satin", "gloss")
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -110,10 +112,4 @@ class Look:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Look:
         """Look from a dict (e.g. parsed JSON); ``ValueError`` names an unknown or bad field."""
-        if not isinstance(d, dict):
-            raise ValueError(f"look: expected an object, got {type(d).__name__}")
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(d) - known)
-        if unknown:
-            raise ValueError(f"look: unknown field {unknown[0]!r} (known: {sorted(known)})")
-        return cls(**d)
+        return dataclass_from_dict(cls, d, "look")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from typing import Any
+
+from dense_landmarks.specs import dataclass_from_dict
 
 #: field -> (lowest, highest) accepted value; beyond these the preview stops looking natural.
 LIMITS: dict[str, tuple[float, float]] = {
@@ -53,10 +55,4 @@ class WarpSpec:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> WarpSpec:
         """Spec from a dict; ``ValueError`` names an unknown or bad field."""
-        if not isinstance(d, dict):
-            raise ValueError(f"warp: expected an object, got {type(d).__name__}")
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(d) - known)
-        if unknown:
-            raise ValueError(f"warp: unknown field {unknown[0]!r} (known: {sorted(known)})")
-        return cls(**d)
+        return dataclass_from_dict(cls, d, "warp")
