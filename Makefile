@@ -128,12 +128,12 @@ train-refine: setup
 	for m in mouth eye brow jaw nose; do \
 	  $(BIN)/python -m training.refine_train --config training/configs/refine_$$m.json --resume && \
 	  $(BIN)/python -m training.export --checkpoint runs/refine_$$m/best.pt || exit 1; done
-	# issue 10: mouth, eye and jaw refiners fine-tuned further on the CPU (their first schedules
+	# issue 10: mouth, eye, jaw and brow refiners fine-tuned further on the CPU (their first schedules
 	# were too short); each step starts from the previous step's best checkpoint
-	for c in mouth_ft eye_ft mouth_cpu_ft eye_cpu_ft mouth_cpu_ft2 jaw_cpu_ft; do \
+	for c in mouth_ft eye_ft mouth_cpu_ft eye_cpu_ft mouth_cpu_ft2 jaw_cpu_ft brow_cpu_ft brow_cpu_ft2; do \
 	  $(BIN)/python -m training.refine_train --config training/configs/refine_$$c.json --resume \
 	  || exit 1; done
-	for c in mouth_cpu_ft2 eye_cpu_ft jaw_cpu_ft; do \
+	for c in mouth_cpu_ft2 eye_cpu_ft jaw_cpu_ft brow_cpu_ft2; do \
 	  $(BIN)/python -m training.export --config training/configs/refine_$$c.json \
 	  --checkpoint $$(python3 -c "import json; print(json.load(open('training/configs/refine_$$c.json'))['out_dir'])")/best.pt \
 	  || exit 1; done
