@@ -61,13 +61,15 @@ def test_spacing_is_even(cp, n):
     assert d.max() / d.min() <= 1.05
 
 
-@given(contours(closed=True), st.integers(20, 500))
+@given(contours(closed=True), st.integers(30, 500))
 def test_closed_curves_close(cp, n):
     pts, _ = cp
     q = resample(pts, n, True)
     d = chords(q, True)
-    # the closing gap is one ordinary step, and the start point is the first control point
-    assert d[-1] == pytest.approx(np.median(d), rel=0.05)
+    # the closing gap is one ordinary step, and the start point is the first control point.
+    # From 30 points on it is within 0.25 % of the median step (4000 examples); at 20 points,
+    # fewer than 2 per control point, it was up to 8 % off (documented in Curve.resample)
+    assert d[-1] == pytest.approx(np.median(d), rel=0.01)
     np.testing.assert_allclose(q[0], pts[0], atol=1e-9)
 
 
