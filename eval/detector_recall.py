@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -35,6 +34,7 @@ import numpy as np
 from dense_landmarks.crop import landmark_box
 from dense_landmarks.detection.anchors import iou
 from dense_landmarks.imageio import read_image, write_image
+from eval.peers.call import call_runner
 from eval.sparse import rotate_image
 
 REPO = Path(__file__).resolve().parents[1]
@@ -113,20 +113,9 @@ def run_peer(name: str, venvs: Path, paths: list[Path], repeat: int = 1) -> dict
     if not python.exists():
         print(f"skipping {name}: {python} missing (make teacher / make peers)")
         return None
-    with tempfile.TemporaryDirectory() as tmp:
-        rq, rs = Path(tmp) / "request.json", Path(tmp) / "response.json"
-        items = [{"image": str(p), "box": None} for p in paths]
-        req = {"mode": "detect", "detector": name, "repeat": repeat, "items": items}
-        rq.write_text(json.dumps(req), encoding="utf-8")
-        proc = subprocess.run(
-            [str(python), "-m", "eval.peers.detector_runner", str(rq), str(rs)],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-        )
-        if proc.returncode != 0:
-            raise RuntimeError(f"{name} runner failed:\n{proc.stderr[-2000:]}")
-        return json.loads(rs.read_text(encoding="utf-8"))
+    items = [{"image": str(p), "box": None} for p in paths]
+    req = {"mode": "detect", "detector": name, "repeat": repeat, "items": items}
+    return call_runner(python, "eval.peers.detector_runner", req, name)
 
 
 def fit_640x480(image: np.ndarray) -> np.ndarray:

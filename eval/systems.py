@@ -8,15 +8,14 @@ points per part, drawn by ``curves`` exactly as for the labels.
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from curves import fit_curve
 from dense_landmarks import scheme
+from eval.peers.call import call_runner
 from eval.peers.protocol import timed
 
 REPO = Path(__file__).resolve().parents[1]
@@ -163,18 +162,7 @@ class Peer:
         if self.name == "mediapipe":
             m = json.loads(MAP_PATH.read_text(encoding="utf-8"))
             req["slot_map"] = {"vertices": m["vertices"], "weights": m["weights"]}
-        with tempfile.TemporaryDirectory() as tmp:
-            rq, rs = Path(tmp) / "request.json", Path(tmp) / "response.json"
-            rq.write_text(json.dumps(req), encoding="utf-8")
-            proc = subprocess.run(
-                [str(self.python), "-m", self.module, str(rq), str(rs)],
-                cwd=REPO,
-                capture_output=True,
-                text=True,
-            )
-            if proc.returncode != 0:
-                raise RuntimeError(f"{self.name} runner failed:\n{proc.stderr[-2000:]}")
-            doc = json.loads(rs.read_text(encoding="utf-8"))
+        doc = call_runner(self.python, self.module, req, self.name)
         for r in doc["results"]:
             for f in r["faces"]:
                 if not f.get("contours") and f.get("points68") is not None:

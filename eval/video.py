@@ -21,8 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
-import tempfile
 import time
 from pathlib import Path
 
@@ -42,6 +40,7 @@ from eval.lipsync import (
     ours_opening,
     roughness,
 )
+from eval.peers.call import call_runner, read_npz
 from eval.systems import REPO
 
 TEACHER = ".venv-teacher/bin/python"
@@ -80,19 +79,8 @@ def two_sided(rows, fps: float, sigma_s: float | None = None) -> list:
 def run_mediapipe(sequences: list[dict], cpu: int | None, python: Path) -> dict[str, np.ndarray]:
     if not python.exists():
         raise SystemExit(f"{python} missing: MediaPipe runs in its own venv (`make teacher`)")
-    with tempfile.TemporaryDirectory() as tmp:
-        rq, rs = Path(tmp) / "request.json", Path(tmp) / "response.npz"
-        rq.write_text(json.dumps({"cpu": cpu, "sequences": sequences}), encoding="utf-8")
-        proc = subprocess.run(
-            [str(python), "-m", "eval.peers.mediapipe_video", str(rq), str(rs)],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-        )
-        if proc.returncode != 0:
-            raise RuntimeError(f"mediapipe runner failed:\n{proc.stderr[-2000:]}")
-        with np.load(rs) as z:
-            return {k: z[k] for k in z.files}
+    request = {"cpu": cpu, "sequences": sequences}
+    return call_runner(python, "eval.peers.mediapipe_video", request, "mediapipe", read_npz, ".npz")
 
 
 def _mp_slot_map() -> tuple[np.ndarray, np.ndarray]:
