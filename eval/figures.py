@@ -121,21 +121,14 @@ def grid_clips_grid(grid_dir: Path, size: int = 256) -> np.ndarray:
     for clip in sorted(Path(grid_dir).glob("*.mpg")):
         with open_video(clip) as reader:
             frames = [f for f, _ in reader]
-        gaps = []
-        for f in frames:
-            faces = refined_lm.detect(f)
-            c = faces[0].contours["inner_lips"] if faces else None
-            gaps.append(float(np.ptp(c[:, 1])) if c is not None else -1.0)
+        dets = [refined_lm.detector.detect(f)[:1] for f in frames]
+        refined = [refined_lm.from_detections(f, d) for f, d in zip(frames, dets)]
+        gaps = [float(np.ptp(r[0].contours["inner_lips"][:, 1])) if r else -1.0 for r in refined]
         tiles = []
         for i in (0, int(np.argmax(gaps)), len(frames) - 1):
-            dets = refined_lm.detector.detect(frames[i])[:1]
-            if not dets:
-                continue
-            pair = (
-                sparse_lm.from_detections(frames[i], dets)[0],
-                refined_lm.from_detections(frames[i], dets)[0],
-            )
-            tiles += refine_tiles(frames[i], *pair, size)[:2]
+            if refined[i]:
+                plain = sparse_lm.from_detections(frames[i], dets[i])[0]
+                tiles += refine_tiles(frames[i], plain, refined[i][0], size)[:2]
         if tiles:
             rows.append(np.hstack(tiles + [np.zeros_like(tiles[0])] * (6 - len(tiles))))
     return np.vstack(rows)

@@ -171,9 +171,10 @@ class Tracker:
         specs = [upright_crop(p) for p in previous]
         cfg = self.config
         sparse = self.landmarker.sparse
-        # the bundled stage flips its last pass by default: say exactly what the config wants
-        extra = {"flip_average": cfg.flip_average} if hasattr(sparse, "flip_last") else {}
-        extra = {"flip_average": True} if cfg.flip_average else extra
+        # say exactly what the config wants to a stage that flips by default (the bundled one
+        # flips its last pass); a stage without the option is only told to flip
+        says = cfg.flip_average or hasattr(sparse, "flip_last")
+        extra = {"flip_average": bool(cfg.flip_average)} if says else {}
         return sparse.predict_crops(img, specs, passes=cfg.passes, **extra)
 
     def update(self, frame: np.ndarray, timestamp_s: float | None = None) -> list[Face]:
