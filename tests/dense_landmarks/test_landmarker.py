@@ -65,23 +65,35 @@ def test_refinement_replaces_the_refined_parts_contours(lm, lapa_samples, lapa_i
     b = plain.detect(lapa_images[1], boxes=box)[0]
     names = {n for p in REFINE_PARTS for n in p.parts}
     refined_slots = [i for n in names for i in scheme.PARTS[n].indices]
-    corners = {
-        scheme.PARTS[n].indices[u % len(scheme.PARTS[n].indices)]
-        for p in REFINE_PARTS
-        for n, u0, u1 in p.arcs
-        for u in (u0, u1)
-    }
+
+    def corners(held: bool) -> set[int]:
+        return {
+            scheme.PARTS[n].indices[u % len(scheme.PARTS[n].indices)]
+            for p in REFINE_PARTS
+            if (p.ends is None) == held
+            for n, u0, u1 in p.arcs
+            for u in (u0, u1)
+        }
+
     others = np.setdiff1d(np.arange(106), refined_slots)
     np.testing.assert_array_equal(a.points[others], b.points[others])  # only refined parts move
     assert np.abs(a.points[refined_slots] - b.points[refined_slots]).max() > 0
-    for i in corners:  # corners stay
+    iod = np.linalg.norm(b.points[66] - b.points[79])
+    for i in corners(held=True):  # ends of parts without an end rule stay
         np.testing.assert_array_equal(a.points[i], b.points[i])
+    # the lips', eyes' and brows' corners are re-read from the ridges: they move, but little
+    moved = np.linalg.norm(
+        a.points[list(corners(held=False))] - b.points[list(corners(False))], axis=1
+    )
+    assert moved.max() > 0 and moved.max() < 0.1 * iod
+    moving = {n for p in REFINE_PARTS if p.ends is not None for n in p.parts}
     assert sum(map(len, a.contours.values())) == sum(map(len, b.contours.values()))
     for part in scheme.PART_NAMES:
-        if part in names:  # a new curve, from the same corner (the shape constraints move a
-            # corner only where the decoded contour runs past it and crosses there: a hair)
-            iod = np.linalg.norm(a.points[66] - a.points[79])
-            np.testing.assert_allclose(a.contours[part][0], b.contours[part][0], atol=0.02 * iod)
+        if part in names:  # a new curve, from the same corner or one moved a little (the
+            # shape constraints move a corner only where the decoded contour runs past it and
+            # crosses there: a hair)
+            tol = 0.1 if part in moving else 0.02
+            np.testing.assert_allclose(a.contours[part][0], b.contours[part][0], atol=tol * iod)
             assert (
                 len(a.contours[part]) != len(b.contours[part])
                 or np.abs(a.contours[part] - b.contours[part]).max() > 0.1
