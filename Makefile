@@ -109,8 +109,7 @@ train: setup
 	$(BIN)/python -m training.train --config training/configs/sparse106.json --resume
 	test -f cache/pack_300w.npz || $(MAKE) pack
 	$(BIN)/python -m training.train --config training/configs/sparse106_gpu_ft.json --resume
-	$(BIN)/python -m training.export --checkpoint runs/pfld106_s_gpu_ft/best.pt \
-	  --config training/configs/sparse106_gpu_ft.json
+	$(BIN)/python -m training.export --config training/configs/sparse106_gpu_ft.json
 
 # training where the photos are not (a CUDA machine): the labelled faces as JPEG crops + points
 pack: setup
@@ -134,9 +133,7 @@ train-refine: setup
 	  $(BIN)/python -m training.refine_train --config training/configs/refine_$$c.json --resume \
 	  || exit 1; done
 	for c in mouth_cpu_ft2 eye_cpu_ft jaw_cpu_ft brow_cpu_ft2; do \
-	  $(BIN)/python -m training.export --config training/configs/refine_$$c.json \
-	  --checkpoint $$(python3 -c "import json; print(json.load(open('training/configs/refine_$$c.json'))['out_dir'])")/best.pt \
-	  || exit 1; done
+	  $(BIN)/python -m training.export --config training/configs/refine_$$c.json || exit 1; done
 
 evaluate: setup
 	$(BIN)/python -m eval.sparse

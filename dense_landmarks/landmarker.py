@@ -244,7 +244,7 @@ class DenseLandmarker:
                 points=p,
                 pose=q,
                 contours=c,
-                layout=_layout(c, n),
+                layout=recorded_layout(c, n),
                 quality=float(qa),
             )
             for bx, s, p, q, c, qa in zip(boxes, scores, pts, pose, contours, quality)
@@ -280,8 +280,9 @@ def densify_faces(
     return [densifier.densify(p, c, density) for p, c in zip(points106, controls)]
 
 
-def _layout(contours: dict[str, np.ndarray], density: Density) -> str | None:
-    """The layout name to record: the density's, when the densifier's output follows it."""
+def recorded_layout(contours: dict[str, np.ndarray], density: Density) -> str | None:
+    """The layout name a face records (:attr:`Face.layout`): the density's, when the
+    densifier's output follows it, else None."""
     counts = {k: len(v) for k, v in contours.items()}
     if isinstance(density, str):
         want = {k: p.count for k, p in scheme.DENSE_LAYOUTS[density].items()}

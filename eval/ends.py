@@ -22,56 +22,39 @@ from dense_landmarks import scheme
 from dense_landmarks.crop import landmark_box, to_crop
 from dense_landmarks.imageio import read_image
 from dense_landmarks.metrics import normaliser
-from dense_landmarks.refine import refiner as refiner_mod
+from dense_landmarks.refine import Refiner, to_heatmap
 from dense_landmarks.refine.ends import EndRule, end_shifts
-from dense_landmarks.refine.ridge import to_heatmap
+from dense_landmarks.sparse import SparseLandmarker
 
 
 def collect(labels: str, split: str, limit: int | None) -> dict[str, np.ndarray]:
     """Per part group, (N, 3) rows of (measured shift, true shift, heatmap px per IOD)."""
-    from dense_landmarks.landmarker import build_landmarker
-
     d = np.load(labels)
     rows = np.flatnonzero(d["val"] if split == "val" else ~d["val"])[:limit]
-    lm = build_landmarker("onnx", detector=None)
-    lm.refiner.corner_rounds = 0
-    seen: dict = {}
-    decode, decoded_parts = refiner_mod.decode_arcs, refiner_mod.decoded_parts
-
-    def spy_decode(arcs, atlas, index, **kw):
-        seen["atlas"], seen["index"] = atlas, index
-        return decode(arcs, atlas, index, **kw)
-
-    def spy_parts(parts, mats, arcs, pts=None):
-        seen["parts"], seen["mats"], seen["arcs"] = parts, mats, arcs
-        return decoded_parts(parts, mats, arcs, pts)
-
+    sparse, refiner = SparseLandmarker(), Refiner(corner_rounds=0)
     rule = EndRule(beyond=0.0, gain=1.0, min_level=0.0)
     out = defaultdict(list)
-    refiner_mod.decode_arcs, refiner_mod.decoded_parts = spy_decode, spy_parts
-    try:
-        for r in rows:
-            img = read_image(str(d["paths"][r]))
-            gt = d["points"][r].astype(np.float64)
-            iod = float(normaliser(scheme.to_68(gt)[None])[0])
-            lm.detect(img, landmark_box(scheme.to_68(gt))[None])
-            shift, direction = end_shifts(seen["arcs"], seen["atlas"], seen["index"], rule)
-            a = 0
-            for part, m in zip(seen["parts"], seen["mats"]):
-                hm_per_iod = iod * abs(np.linalg.det(m[:, :2])) ** 0.5 / 2.0
-                for name, u0, u1 in part.arcs:
-                    idx = scheme.PARTS[name].indices
-                    for e, u in enumerate((u0, u1)):
-                        if part.ends is None:
-                            continue
-                        true = to_heatmap(to_crop(gt[idx[u % len(idx)]][None], m))[0]
-                        end = seen["arcs"][a, -1 if e else 0]
-                        t = float((true - end) @ direction[a, e])
-                        group = part.name.replace("left_", "").replace("right_", "")
-                        out[group].append((shift[a, e], t, hm_per_iod))
-                    a += 1
-    finally:
-        refiner_mod.decode_arcs, refiner_mod.decoded_parts = decode, decoded_parts
+    for r in rows:
+        img = read_image(str(d["paths"][r]))
+        gt = d["points"][r].astype(np.float64)
+        gt68 = scheme.to_68(gt)
+        iod = float(normaliser(gt68[None])[0])
+        pts, _ = sparse.predict(img, landmark_box(gt68)[None])
+        _, dec = refiner.decode(img, pts)
+        if dec is None:
+            continue
+        shift, direction = end_shifts(dec.arcs, dec.atlas, dec.index, rule)
+        a = 0
+        for _, part, m in dec.jobs:
+            hm_per_iod = iod * abs(np.linalg.det(m[:, :2])) ** 0.5 / 2.0
+            group = part.name.replace("left_", "").replace("right_", "")
+            for name, u0, u1 in part.arcs:
+                idx = scheme.PARTS[name].indices
+                for e, u in enumerate((u0, u1) if part.ends is not None else ()):
+                    true = to_heatmap(to_crop(gt[idx[u % len(idx)]][None], m))[0]
+                    t = float((true - dec.arcs[a, -1 if e else 0]) @ direction[a, e])
+                    out[group].append((shift[a, e], t, hm_per_iod))
+                a += 1
     return {k: np.asarray(v) for k, v in out.items()}
 
 

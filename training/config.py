@@ -32,7 +32,13 @@ def config_from_json(cls: type, path: str | Path) -> Any:
 
 
 def add_run_overrides(ap: argparse.ArgumentParser) -> None:
-    """Command-line settings both trainers take over their JSON config."""
+    """Command-line settings both trainers take (the run's own, and overrides of its JSON
+    config)."""
+    ap.add_argument("--config", required=True, help="JSON training config (training/configs/)")
+    ap.add_argument("--resume", action="store_true", help="continue from <out_dir>/last.pt")
+    ap.add_argument("--stop-after", type=int, default=None, help="run at most N epochs now")
+    ap.add_argument("--epochs", type=int, default=None)
+    ap.add_argument("--out-dir", default=None)
     ap.add_argument("--labels", default=None, help="prepared labels .npz or pack")
     ap.add_argument("--device", default=None, help="cpu, cuda or auto")
     ap.add_argument("--workers", type=int, default=None, help="data loader processes")
@@ -41,8 +47,10 @@ def add_run_overrides(ap: argparse.ArgumentParser) -> None:
 
 
 def run_overrides(args: argparse.Namespace) -> dict[str, Any]:
-    """The :func:`add_run_overrides` settings given on the command line."""
+    """The config overrides of :func:`add_run_overrides` given on the command line."""
     d = {
+        "epochs": args.epochs,
+        "out_dir": args.out_dir,
         "labels": args.labels,
         "device": args.device,
         "workers": args.workers,

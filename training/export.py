@@ -8,6 +8,7 @@ scheme version, input size, normalisation, validation figures, the command that 
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 import torch
@@ -19,11 +20,20 @@ from training.train import model_from_checkpoint
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m training.export", description=__doc__)
-    ap.add_argument("--checkpoint", default="runs/pfld106_s/best.pt")
+    ap.add_argument(
+        "--checkpoint",
+        default=None,
+        help="default: best.pt in the --config's out_dir, else runs/pfld106_s/best.pt",
+    )
     ap.add_argument("--out-dir", default=str(WEIGHTS_DIR))
     ap.add_argument("--config", default=None, help="training config named in the metadata")
     args = ap.parse_args(argv)
-    ckpt = torch.load(args.checkpoint, map_location="cpu", weights_only=False)
+    checkpoint = args.checkpoint or (
+        Path(json.loads(Path(args.config).read_text())["out_dir"]) / "best.pt"
+        if args.config
+        else Path("runs/pfld106_s/best.pt")
+    )
+    ckpt = torch.load(checkpoint, map_location="cpu", weights_only=False)
     model = model_from_checkpoint(ckpt).eval()
     name = model.cfg.name
     out = Path(args.out_dir)

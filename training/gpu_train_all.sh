@@ -22,7 +22,7 @@ EXTRA=${STOP:+--stop-after $STOP}
 RUNS="pfld106_s_gpu pfld106_m_gpu refine_mouth_gpu refine_eye_gpu"
 collect() { for d in $RUNS; do [ -f runs/$d/best.pt ] && cp runs/$d/best.pt "$OUT/$d.pt"; done; }
 for c in sparse106_gpu pfld106_m_gpu; do
-  $PY -m training.train --config training/configs/$c.json --time-budget $B --no-progress $EXTRA > "$OUT/$c.log" 2>&1 &
+  $PY -m training.train --config training/configs/$c.json --time-budget $B $EXTRA > "$OUT/$c.log" 2>&1 &
 done
 for c in refine_mouth_gpu refine_eye_gpu; do
   $PY -m training.refine_train --config training/configs/$c.json --time-budget $B $EXTRA > "$OUT/$c.log" 2>&1 &

@@ -118,15 +118,9 @@ def run(
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m training.refine_train", description=__doc__)
-    ap.add_argument("--config", required=True)
-    ap.add_argument("--resume", action="store_true")
-    ap.add_argument("--stop-after", type=int, default=None)
-    ap.add_argument("--epochs", type=int, default=None)
-    ap.add_argument("--out-dir", default=None)
     add_run_overrides(ap)
     args = ap.parse_args(argv)
-    over = {"epochs": args.epochs, "out_dir": args.out_dir, **run_overrides(args)}
-    cfg = replace(RefineConfig.from_json(args.config), **{k: v for k, v in over.items() if v})
+    cfg = replace(RefineConfig.from_json(args.config), **run_overrides(args))
     run(cfg, resume=args.resume, stop_after=args.stop_after)
     return 0
 

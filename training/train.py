@@ -126,15 +126,13 @@ def start_or_resume(cfg: Any, last: Path | None, log=print):
 def run(
     cfg: TrainConfig,
     resume: bool = False,
-    progress: bool = True,
     log=print,
     stop_after: int | None = None,
 ) -> list[dict[str, Any]]:
     """Train (or resume) according to ``cfg``; returns the per-epoch history.
 
     ``stop_after`` ends this invocation after that many epochs (the schedule still spans
-    ``cfg.epochs``): train in chunks and ``resume`` later. ``progress`` is kept for callers;
-    the loop logs one line per epoch.
+    ``cfg.epochs``): train in chunks and ``resume`` later. The loop logs one line per epoch.
     """
     last = Path(cfg.out_dir) / "last.pt"
     model, opt, start, step, history, cfg = start_or_resume(cfg, last if resume else None, log)
@@ -158,18 +156,10 @@ def run(
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m training.train", description=__doc__)
-    ap.add_argument("--config", required=True, help="JSON training config (training/configs/)")
-    ap.add_argument("--resume", action="store_true", help="continue from <out_dir>/last.pt")
-    ap.add_argument("--epochs", type=int, default=None)
-    ap.add_argument("--out-dir", default=None)
-    ap.add_argument("--stop-after", type=int, default=None, help="run at most N epochs now")
-    ap.add_argument("--no-progress", action="store_true")
     add_run_overrides(ap)
     args = ap.parse_args(argv)
-    cfg = TrainConfig.from_json(args.config).with_overrides(
-        epochs=args.epochs, out_dir=args.out_dir, **run_overrides(args)
-    )
-    run(cfg, resume=args.resume, progress=not args.no_progress, stop_after=args.stop_after)
+    cfg = TrainConfig.from_json(args.config).with_overrides(**run_overrides(args))
+    run(cfg, resume=args.resume, stop_after=args.stop_after)
     return 0
 
 

@@ -25,6 +25,7 @@ import numpy as np
 from dense_landmarks.crop import CropSpec, from_crop, warp
 from dense_landmarks.detection.anchors import decode, iou, ssd_anchors, weighted_nms
 from dense_landmarks.detection.prepare import prepare_image
+from dense_landmarks.models.configs import pretrained_cfg
 from dense_landmarks.runtime import make_runner
 from dense_landmarks.threads import holds_opencv_threads
 
@@ -83,7 +84,7 @@ def tile_sides(h: int, w: int, min_face: float, model: str = "full") -> list[flo
     then tiles halving in size until a ``min_face`` face fills ``MIN_INPUT_FACE`` input pixels
     (the last level just small enough)."""
     side = float(max(h, w))
-    size = 192.0 if model == "full" else 128.0
+    size = float(pretrained_cfg(MODELS[model]).arch.input_size)
     needed = min_face * size / MIN_INPUT_FACE[model]  # the largest crop that still finds it
     sides = [side]
     while sides[-1] > needed * 1.05:

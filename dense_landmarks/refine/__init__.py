@@ -3,6 +3,7 @@
 - :mod:`~dense_landmarks.refine.parts`: which parts are refined, how they are cropped.
 - :mod:`~dense_landmarks.refine.arcs`: the sparse splines' arcs in crops; rings from arcs.
 - :mod:`~dense_landmarks.refine.ridge`: heatmap ridge decoding (all arcs in one call).
+- :mod:`~dense_landmarks.refine.ends`: corners re-read from where the ridges end.
 - :mod:`~dense_landmarks.refine.refiner`: :class:`Refiner`, the runtime step.
 """
 

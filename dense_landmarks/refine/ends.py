@@ -14,11 +14,12 @@ Coordinates are heatmap pixels (see :mod:`dense_landmarks.refine.ridge`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
 
+from dense_landmarks import scheme
 from dense_landmarks.refine.ridge import MapAtlas
 
 STEP = 0.25  # heatmap pixels between profile samples
@@ -135,7 +136,7 @@ def corner_moves(
     arcs: np.ndarray,
     atlas: MapAtlas,
     index: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Moves of the corners of the parts that have an end rule, image pixels.
 
     Args:
@@ -146,39 +147,49 @@ def corner_moves(
         (job (C,) int, slot (C,) int, move (C, 2) float64): each corner's move, the mean of the
         votes of the arcs that end there, mapped back to image pixels.
     """
-    from dense_landmarks import scheme  # local: keep this module's import light
+    sel, beyond, gain, votes, corner_job, corner_slot = _vote_layout(tuple(parts))
+    if not len(sel):
+        return corner_job, corner_slot, np.zeros((0, 2))
+    rule = next(p.ends for p in parts if p.ends is not None)  # the fields all rules share
+    shift, direction = end_shifts(arcs[sel], atlas, np.asarray(index)[sel], rule, beyond, gain)
+    move_hm = (shift[..., None] * direction).reshape(-1, 2)  # rows: (arc, start), (arc, end)
+    mean = np.zeros((len(corner_job), 2))
+    np.add.at(mean, votes, move_hm)
+    mean /= np.bincount(votes, minlength=len(corner_job))[:, None]
+    inv = np.linalg.inv(np.asarray([mats[j][:, :2] for j in corner_job]))  # crop -> image
+    return corner_job, corner_slot, np.einsum("cij,cj->ci", inv, 2.0 * mean)  # hm px = 2 crop px
 
+
+@lru_cache(maxsize=16)
+def _vote_layout(parts: tuple) -> tuple[np.ndarray, ...]:
+    """Index data of :func:`corner_moves` for a sequence of jobs' parts (cached, read-only):
+    the arcs with an end rule (rows of the jobs' concatenated arcs), their rules' ``beyond``
+    and ``gain``, the corner each arc end votes for (ends in (arc, start / end) order), and
+    each corner's job and 106 slot."""
+    rules = {replace(p.ends, beyond=0.0, gain=1.0) for p in parts if p.ends is not None}
+    if len(rules) > 1:
+        raise ValueError(f"end rules differ beyond 'beyond' and 'gain': {sorted(map(str, rules))}")
     first = np.cumsum([0] + [len(p.arcs) for p in parts])
-    rows = [j for j, p in enumerate(parts) if p.ends is not None]
-    if not rows:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, 2))
-    sel = np.concatenate([np.arange(first[j], first[j + 1]) for j in rows])
-    rules = [parts[j].ends for j in rows for _ in parts[j].arcs]
-    shift, direction = end_shifts(
-        arcs[sel],
-        atlas,
-        np.asarray(index)[sel],
-        rules[0],
-        beyond=np.array([r.beyond for r in rules]),
-        gain=np.array([r.gain for r in rules]),
-    )
-    move_hm = (shift[..., None] * direction).reshape(-1, 2)  # (2 A, 2): start, end of each arc
-    job, slot, which = [], [], []  # each vote: its job, corner slot and row of move_hm
-    a = 0
-    for j in rows:
-        for name, u0, u1 in parts[j].arcs:
+    sel, beyond, gain, keys = [], [], [], []
+    for j, p in enumerate(parts):
+        if p.ends is None:
+            continue
+        for a, (name, u0, u1) in enumerate(p.arcs):
             idx = scheme.PARTS[name].indices
-            for e, u in enumerate((u0, u1)):
-                job.append(j)
-                slot.append(idx[u % len(idx)])
-                which.append(2 * a + e)
-            a += 1
-    key = np.asarray(job) * scheme.NUM_POINTS + np.asarray(slot)
-    corners, inverse = np.unique(key, return_inverse=True)
-    votes = np.zeros((len(corners), 2))
-    np.add.at(votes, inverse, move_hm[which])
-    votes /= np.bincount(inverse, minlength=len(corners))[:, None]
-    out_job = corners // scheme.NUM_POINTS
-    inv = np.linalg.inv(np.asarray([mats[j][:, :2] for j in out_job]))  # crop -> image, linear
-    moves = np.einsum("cij,cj->ci", inv, 2.0 * votes)  # heatmap px = 2 crop px
-    return out_job, corners % scheme.NUM_POINTS, moves
+            sel.append(first[j] + a)
+            beyond.append(p.ends.beyond)
+            gain.append(p.ends.gain)
+            keys += [(j, idx[u % len(idx)]) for u in (u0, u1)]
+    key = np.array([j * scheme.NUM_POINTS + s for j, s in keys], dtype=np.int64)
+    corners, votes = np.unique(key, return_inverse=True)
+    out = (
+        np.asarray(sel, dtype=np.int64),
+        np.asarray(beyond, dtype=np.float64),
+        np.asarray(gain, dtype=np.float64),
+        votes.reshape(-1),
+        corners // scheme.NUM_POINTS,
+        corners % scheme.NUM_POINTS,
+    )
+    for a in out:
+        a.flags.writeable = False
+    return out

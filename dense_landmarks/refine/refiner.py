@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -31,6 +32,22 @@ from dense_landmarks.threads import holds_opencv_threads
 # each round costs one more arc decoding (about 2 ms a face on this machine under load, refine
 # 6.9 -> 11.4 ms for 2 rounds)
 CORNER_ROUNDS = 2
+
+
+@dataclass
+class DecodedArcs:
+    """The decoded arcs of every refined part of every face (:meth:`Refiner.decode`).
+
+    Attributes:
+        jobs: per decoded part, (face index, :class:`RefinePart`, (2, 3) image -> crop matrix).
+        arcs: (sum of the parts' arc counts, M, 2) float64 arcs, heatmap pixels, in job order.
+        atlas: the heatmaps; index: (same,) int, the map of each arc in ``atlas``.
+    """
+
+    jobs: list[tuple[int, RefinePart, np.ndarray]]
+    arcs: np.ndarray
+    atlas: MapAtlas
+    index: np.ndarray
 
 
 class Refiner:
@@ -102,17 +119,46 @@ class Refiner:
             ring, or an open polyline end to end} for the refined parts, to hand to
             :func:`dense_landmarks.contours.dense_contours` (a part whose sparse points are
             degenerate gets none: its sparse contour stays); points: (F, 106, 2) float64, a
-            copy of ``points106`` whose refined parts' points (corners and ends excepted)
-            moved along the sparse spline's normal onto the refined edge, i.e. onto the new
-            curves.
+            copy of ``points106`` whose refined parts' points moved along the sparse spline's
+            normal onto the refined edge, i.e. onto the new curves, and whose corners of the
+            lips, eyes and brows moved to where their ridges end (the ends of open parts stay).
+        """
+        pts, dec = self.decode(image, points106)
+        control: list[dict[str, np.ndarray]] = [dict() for _ in range(len(pts))]
+        if dec is None:
+            return control, pts
+        part_control, slots, knots = decoded_parts(
+            [p for _, p, _ in dec.jobs],
+            [m for _, _, m in dec.jobs],
+            dec.arcs,
+            [pts[f] for f, _, _ in dec.jobs] if constrain else None,
+        )
+        start = 0
+        for (f, _, _), c, s in zip(dec.jobs, part_control, slots):
+            control[f].update(c)
+            pts[f, s] = knots[start : start + len(s)]
+            start += len(s)
+        return control, pts
+
+    @holds_opencv_threads
+    def decode(
+        self, image: np.ndarray, points106: np.ndarray
+    ) -> tuple[np.ndarray, DecodedArcs | None]:
+        """The refiner networks on every part crop, and the arcs decoded from their heatmaps.
+
+        Args:
+            image: (H, W, 3) uint8 RGB. points106: (F, 106, 2) sparse points, image pixels.
+        Returns:
+            points: (F, 106, 2) float64, a copy of ``points106`` with the corners moved by the
+            :attr:`corner_rounds`; arcs: the decoded arcs (None where no face has a part to
+            decode: non-finite or degenerate points).
         """
         pts = np.array(points106, dtype=np.float64, copy=True)
         if pts.ndim != 3 or pts.shape[1:] != (scheme.NUM_POINTS, 2):
             raise ValueError(f"points106: expected (F, 106, 2), got {pts.shape}")
-        control: list[dict[str, np.ndarray]] = [dict() for _ in range(len(pts))]
         faces = np.flatnonzero(np.isfinite(pts).all(axis=(1, 2)))
         if not len(faces):
-            return control, pts
+            return pts, None
         # jobs grouped by model, so each model's output stacks straight into the atlas
         todo = [
             (f, p, self.size[m]) for m, parts in self._parts.items() for f in faces for p in parts
@@ -127,29 +173,18 @@ class Refiner:
         atlas = MapAtlas(groups)
         jobs = [(f, p, m) for (f, p, _), m in zip(todo, mats)]
         first = np.cumsum([0] + [len(p.arcs) for _, p, _ in jobs])  # each job's first map
-        # the sparse splines' arcs between the corners, onto their ridges; corners stay
+        # the sparse splines' arcs between the corners, onto their ridges
         arcs = batch_initial_arcs(pts, jobs)
         keep = [j for j, a in enumerate(arcs) if a is not None]
         if not keep:
-            return control, pts
+            return pts, None
         index = np.concatenate([first[j] + np.arange(len(arcs[j])) for j in keep])
         smooth = np.concatenate([jobs[j][1].arc_smoothing() for j in keep])
         decoded = decode_arcs(np.concatenate([arcs[j] for j in keep]), atlas, index, smooth=smooth)
         kept = [jobs[j] for j in keep]
         for _ in range(self.corner_rounds):
             decoded = self._move_corners(pts, kept, decoded, atlas, index, smooth)
-        part_control, slots, knots = decoded_parts(
-            [p for _, p, _ in kept],
-            [m for _, _, m in kept],
-            decoded,
-            [pts[f] for f, _, _ in kept] if constrain else None,
-        )
-        start = 0
-        for (f, _, _), c, s in zip(kept, part_control, slots):
-            control[f].update(c)
-            pts[f, s] = knots[start : start + len(s)]
-            start += len(s)
-        return control, pts
+        return pts, DecodedArcs(kept, decoded, atlas, index)
 
     @staticmethod
     def _move_corners(

@@ -8,7 +8,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from dense_landmarks.contours import Density, dense_contours
-from dense_landmarks.refine.constraints import constrain_faces
+from dense_landmarks.refine.constraints import constrain_contours, constrain_faces
 
 
 @runtime_checkable
@@ -46,12 +46,12 @@ class ContourDensifier:
     def densify(
         self, points106: np.ndarray, control: Mapping[str, np.ndarray], density: Density
     ) -> dict[str, np.ndarray]:
-        try:
-            return dense_contours(points106, density, control=control, constrain=self.constrain)
-        except ValueError:
-            if not control:
-                raise
-            return dense_contours(points106, density, constrain=self.constrain)
+        out = self._unconstrained(points106, control, density)
+        return (
+            constrain_contours(out, np.asarray(points106, dtype=np.float64))
+            if self.constrain
+            else out
+        )
 
     def densify_faces(
         self,
@@ -72,6 +72,8 @@ class ContourDensifier:
     def _unconstrained(
         self, points106: np.ndarray, control: Mapping[str, np.ndarray], density: Density
     ) -> dict[str, np.ndarray]:
+        """The dense contours before the shape constraints (the sparse ones should the refined
+        control points be degenerate)."""
         try:
             return dense_contours(points106, density, control=control, constrain=False)
         except ValueError:

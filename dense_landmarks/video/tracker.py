@@ -25,11 +25,11 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from dense_landmarks import scheme
-from dense_landmarks.contours import DEFAULT_DENSITY, Density, layout_name
+from dense_landmarks.contours import DEFAULT_DENSITY, Density
 from dense_landmarks.crop import landmark_box
 from dense_landmarks.face import Face
 from dense_landmarks.imageio import to_rgb8
-from dense_landmarks.landmarker import densify_faces
+from dense_landmarks.landmarker import densify_faces, recorded_layout
 from dense_landmarks.sparse import upright_crop
 from dense_landmarks.stages import detection_crop
 from dense_landmarks.threads import opencv_threads
@@ -271,7 +271,7 @@ class Tracker:
                 points=p,
                 pose=q,
                 contours=cs,
-                layout=_layout(cs, density),
+                layout=recorded_layout(cs, density),
                 quality=qual,
                 track_id=k.id,
             )
@@ -300,14 +300,6 @@ class Tracker:
         pts, rest = out[: len(points)], out[len(points) :]
         sizes = np.cumsum([len(control[n]) for n in names])[:-1]
         return pts, dict(zip(names, np.split(rest, sizes)))
-
-
-def _layout(contours: dict[str, np.ndarray], density: object) -> str | None:
-    """The layout name a face records: the density's, when the contours follow it."""
-    if isinstance(density, str):
-        want = {k: p.count for k, p in scheme.DENSE_LAYOUTS[density].items()}
-        return density if {k: len(v) for k, v in contours.items()} == want else None
-    return layout_name(density) if sum(len(v) for v in contours.values()) == density else None
 
 
 def build_tracker(

@@ -36,7 +36,7 @@ def test_items_depend_on_epoch_and_index_only(tiny_labels):
 
 
 def test_workers_give_the_same_run_as_the_main_process(tiny_labels, tmp_path):
-    quiet = {"progress": False, "log": lambda *_: None}
+    quiet = {"log": lambda *_: None}
     run(_cfg(tiny_labels, tmp_path / "w0", 2), **quiet)
     run(_cfg(tiny_labels, tmp_path / "w2", 2, workers=2), **quiet)
     a = torch.load(tmp_path / "w0" / "last.pt", weights_only=False)
@@ -47,7 +47,7 @@ def test_workers_give_the_same_run_as_the_main_process(tiny_labels, tmp_path):
 
 def test_time_budget_fixes_the_epochs_and_evaluates_the_last(tiny_labels, tmp_path):
     cfg = _cfg(tiny_labels, tmp_path / "b", 50, time_budget_s=1e-3, eval_every=10)
-    hist = run(cfg, progress=False, log=lambda *_: None)
+    hist = run(cfg, log=lambda *_: None)
     ckpt = torch.load(tmp_path / "b" / "last.pt", weights_only=False)
     # three epochs are timed, then at least one more: far fewer than 50
     assert len(hist) == ckpt["train_config"]["epochs"] == 4
@@ -55,16 +55,16 @@ def test_time_budget_fixes_the_epochs_and_evaluates_the_last(tiny_labels, tmp_pa
     assert "nme68" in hist[-1] and all("nme68" not in h for h in hist[:-1])
     assert (tmp_path / "b" / "best.pt").exists()
     # a resumed budgeted run keeps the fixed epochs
-    more = run(replace(cfg, time_budget_s=5.0), resume=True, progress=False, log=lambda *_: None)
+    more = run(replace(cfg, time_budget_s=5.0), resume=True, log=lambda *_: None)
     assert len(more) == 4
 
 
 def test_fine_tuning_starts_from_the_given_weights(tiny_labels, tmp_path):
-    run(_cfg(tiny_labels, tmp_path / "a", 1), progress=False, log=lambda *_: None)
+    run(_cfg(tiny_labels, tmp_path / "a", 1), log=lambda *_: None)
     src = torch.load(tmp_path / "a" / "last.pt", weights_only=False)
     cfg = _cfg(tiny_labels, tmp_path / "ft", 1, init_from=str(tmp_path / "a" / "last.pt"), lr=0.0)
     cfg = replace(cfg, min_lr_ratio=0.0)
-    run(cfg, progress=False, log=lambda *_: None)
+    run(cfg, log=lambda *_: None)
     ft = torch.load(tmp_path / "ft" / "last.pt", weights_only=False)
     for k, v in src["model"].items():
         if v.dtype.is_floating_point and "running" not in k:
@@ -75,7 +75,7 @@ def test_fine_tuning_starts_from_the_given_weights(tiny_labels, tmp_path):
 def test_fewer_items_than_a_batch_is_an_error(tiny_labels, tmp_path, bad):
     cfg = replace(_cfg(tiny_labels, tmp_path / "x", 1), batch_size=100 + bad)
     with pytest.raises(ValueError, match="fewer than one batch"):
-        run(cfg, progress=False, log=lambda *_: None)
+        run(cfg, log=lambda *_: None)
 
 
 def test_budget_never_cuts_below_the_epochs_done():

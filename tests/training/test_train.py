@@ -44,16 +44,16 @@ def test_training_lowers_the_loss(tiny_labels, tmp_path):
         occlusion_prob=0.0,
     )
     cfg = replace(_cfg(tiny_labels, tmp_path / "a", 10), augment=mild, lr=1e-2)
-    hist = run(cfg, progress=False, log=lambda *_: None)
+    hist = run(cfg, log=lambda *_: None)
     assert hist[-1]["loss"] < 0.6 * hist[0]["loss"]
 
 
 def test_resume_is_bit_exact(tiny_labels, tmp_path):
-    run(_cfg(tiny_labels, tmp_path / "straight", 3), progress=False, log=lambda *_: None)
+    run(_cfg(tiny_labels, tmp_path / "straight", 3), log=lambda *_: None)
     # the same run, interrupted after 2 epochs, then resumed from its checkpoint
-    run(_cfg(tiny_labels, tmp_path / "split", 3), progress=False, log=lambda *_: None, stop_after=2)
+    run(_cfg(tiny_labels, tmp_path / "split", 3), log=lambda *_: None, stop_after=2)
     assert torch.load(tmp_path / "split" / "last.pt", weights_only=False)["epoch"] == 2
-    run(_cfg(tiny_labels, tmp_path / "split", 3), resume=True, progress=False, log=lambda *_: None)
+    run(_cfg(tiny_labels, tmp_path / "split", 3), resume=True, log=lambda *_: None)
     a = torch.load(tmp_path / "straight" / "last.pt", weights_only=False)
     b = torch.load(tmp_path / "split" / "last.pt", weights_only=False)
     assert a["epoch"] == b["epoch"] == 3 and a["step"] == b["step"]
