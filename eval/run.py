@@ -180,6 +180,9 @@ def score(doc: dict, meta: dict) -> dict[str, dict]:
             },
             "ms": float(np.median(ms)) if ms else float("nan"),
             "errors": e,
+            # mean signed error of the 68 points (x, y): pixels and % inter-ocular
+            "bias_px": np.nanmean(pred - gt, axis=(0, 1)),
+            "bias_iod": np.nanmean((pred - gt) / iod[:, None, None], axis=(0, 1)),
         }
     items = meta["jitter_items"]
     n = meta["frames"]
@@ -259,6 +262,16 @@ def report(out: Path) -> str:
         o = rows["box"]["open_mouth"]
         cells = [f"{100 * o[g]:.2f}" if np.isfinite(o[g]) else "—" for g in LIP_GROUPS]
         lines.append(f"| {name} | {o['faces']} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "Mean signed error of the 68 points, box track (predicted - human; + is right / down):",
+        "",
+        "| system | x (px) | y (px) | x (% IOD) | y (% IOD) |",
+        "|---|---|---|---|---|",
+    ]
+    for name, rows in scores.items():
+        (bx, by), (ix, iy) = rows["box"]["bias_px"], 100 * rows["box"]["bias_iod"]
+        lines.append(f"| {name} | {bx:+.2f} | {by:+.2f} | {ix:+.2f} | {iy:+.2f} |")
     _ced_plots(scores, out)
     return "\n".join(lines)
 

@@ -33,11 +33,16 @@ def rotate_image(
 
 
 def evaluate(
-    labels: str, backend: str, passes: int, turns: tuple[int, ...]
+    labels: str,
+    backend: str,
+    passes: int,
+    turns: tuple[int, ...],
+    flip_last: bool = True,
+    split: str = "val",
 ) -> dict[int, dict[str, float]]:
     d = np.load(labels)
-    rows = np.flatnonzero(d["val"])
-    lm = SparseLandmarker(backend=backend, passes=passes, pose="network")
+    rows = np.flatnonzero(d["val"] if split == "val" else ~d["val"])
+    lm = SparseLandmarker(backend=backend, passes=passes, pose="network", flip_last=flip_last)
     results = {}
     for k in turns:
         preds, gts, poses, pnp = [], [], [], []
@@ -56,6 +61,7 @@ def evaluate(
         pp = angle_error(np.stack(pnp), true_pose).mean(0)
         results[90 * k] = {
             "nme68": 100 * float(e.mean()),
+            "bias": (pred68 - gt68).mean(axis=(0, 1)).tolist(),  # signed x, y pixels
             "fr10": 100 * failure_rate(e, 0.10),
             "net": pe.tolist(),
             "pnp": pp.tolist(),
@@ -69,20 +75,34 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--backend", default="onnx", choices=["onnx", "torch"])
     ap.add_argument("--passes", type=int, default=2)
     ap.add_argument("--turns", default="0,1,2,3", help="quarter turns to evaluate")
+    ap.add_argument(
+        "--no-flip", action="store_true", help="final pass without its mirrored crop (ablation)"
+    )
+    ap.add_argument("--split", default="val", choices=["val", "train"])
     args = ap.parse_args(argv)
     turns = tuple(int(t) for t in args.turns.split(","))
-    res = evaluate(args.labels, args.backend, args.passes, turns)
-    n = int(np.load(args.labels)["val"].sum())
-    print(f"validation faces: {n}; backend {args.backend}; passes {args.passes}")
+    res = evaluate(args.labels, args.backend, args.passes, turns, not args.no_flip, args.split)
+    val = np.load(args.labels)["val"]
+    n = int(val.sum() if args.split == "val" else (~val).sum())
+    flip = "plain" if args.no_flip else "flip-averaged"
+    print(
+        f"{args.split} faces: {n}; backend {args.backend}; passes {args.passes}, final pass {flip}"
+    )
     print(
         "pose MAE in degrees (pitch/yaw/roll) against the PnP labels: network branch | PnP of predictions"
     )
-    print("| rotation | NME68 (%) | FR@10 (%) | pose MAE, network | pose MAE, PnP |")
-    print("|---|---|---|---|---|")
+    print(
+        "| rotation | NME68 (%) | FR@10 (%) | pose MAE, network | pose MAE, PnP "
+        "| mean signed error x / y (px, predicted - human) |"
+    )
+    print("|---|---|---|---|---|---|")
     for deg, r in res.items():
         net = "/".join(f"{v:.1f}" for v in r["net"])
         pnp = "/".join(f"{v:.1f}" for v in r["pnp"])
-        print(f"| {deg} | {r['nme68']:.2f} | {r['fr10']:.1f} | {net} | {pnp} |")
+        bx, by = r["bias"]
+        print(
+            f"| {deg} | {r['nme68']:.2f} | {r['fr10']:.1f} | {net} | {pnp} | {bx:+.2f} / {by:+.2f} |"
+        )
     return 0
 
 

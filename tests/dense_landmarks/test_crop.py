@@ -34,3 +34,30 @@ def test_strong_downscales_shrink_only_the_region_under_the_crop():
             )
     outside = warp(img, CropSpec(5000, 5000, 400).matrix(48), 48)
     assert outside.shape == (48, 48, 3) and outside.max() == 0
+
+
+def test_crops_sample_the_image_exactly_where_their_matrix_says():
+    """On a linear ramp image every crop pixel holds the image coordinates its matrix maps it
+    to, up- and down-scaled (the area-shrink path included), shifted by sub-pixels, turned and
+    mirrored: no half-pixel offset anywhere in the crop geometry."""
+    w = 600
+    ramp = np.arange(w, dtype=np.float32)
+    image = np.dstack([np.tile(ramp, (w, 1)), np.tile(ramp[:, None], (1, w)), np.zeros((w, w))])
+    image = image.astype(np.float32)
+    grid = np.mgrid[8:104, 8:104][::-1].reshape(2, -1).T.astype(np.float64)  # inner pixels
+    for side, cx, angle, mirror in [
+        (100.0, 250.0, 0.0, False),
+        (200.0, 250.3, 0.0, False),
+        (260.0, 301.7, 0.0, True),
+        (400.0, 299.5, 20.0, False),
+        (300.0, 300.0, -35.0, True),
+    ]:
+        m = CropSpec(cx, 310.2, side, angle).matrix(112)
+        if mirror:
+            m = np.array([[-1.0, 0.0, 111.0], [0.0, 1.0, 0.0]]) @ np.vstack([m, [0, 0, 1]])
+        crop = warp(image, m, 112)
+        inv = cv2.invertAffineTransform(m)
+        want = grid @ inv[:, :2].T + inv[:, 2]
+        got = crop[8:104, 8:104, :2].reshape(-1, 2)
+        np.testing.assert_allclose(got.mean(0), want.mean(0), atol=0.02)  # no offset
+        np.testing.assert_allclose(got, want, atol=0.1)
