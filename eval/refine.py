@@ -5,7 +5,9 @@ distance of the human points to the predicted contours, per part group, in % of 
 distance: (a) splines through the sparse 106 points, (b) contours after boundary refinement;
 the same for outer and inner lips on the open-mouth subset (human inner-lip gap > 5 %
 inter-ocular); and NME68 of the sparse points and of the points after refinement moved them onto the refined
-edges (corners and the ends of open parts stay).
+edges (the ends of open parts stay). ``--human-corners`` puts the human points in the sparse
+stage's place at the corners of the lips and eyes (the bound of any corner refinement; both
+tables then start from those corners).
 """
 
 from __future__ import annotations
@@ -19,8 +21,31 @@ from dense_landmarks.crop import landmark_box
 from dense_landmarks.imageio import read_image
 from dense_landmarks.landmarker import DenseLandmarker, build_landmarker
 from dense_landmarks.metrics import nme, normaliser
+from dense_landmarks.refine import REFINE_PARTS
 from eval.run import LIP_GROUPS, OPEN_MOUTH_GAP, PART_GROUPS, mouth_gap, part_errors
 from eval.systems import face_polylines
+
+#: the lip and eye corners (JD-106 slots) that ``--human-corners`` takes from the human points
+CORNERS = [
+    scheme.PARTS[n].indices[u % len(scheme.PARTS[n].indices)]
+    for p in REFINE_PARTS
+    if p.name in ("mouth", "right_eye", "left_eye")
+    for n, u0, u1 in p.arcs
+    for u in (u0, u1)
+]
+
+
+class HumanCorners:
+    """A sparse stage whose lip and eye corners are the human ones (``human``, (106, 2), set
+    before each one-face call)."""
+
+    def __init__(self, sparse):
+        self.sparse, self.human = sparse, None
+
+    def predict_crops_checked(self, image, specs, passes=None):
+        pts, pose, check = self.sparse.predict_crops_checked(image, specs, passes=passes)
+        pts[:, CORNERS] = self.human[CORNERS]
+        return pts, pose, check
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,18 +60,27 @@ def main(argv: list[str] | None = None) -> int:
         help="held-out faces (default), or the training split to choose decoding settings on",
     )
     ap.add_argument(
-        "--no-corners",
+        "--corner-rounds",
+        type=int,
+        default=None,
+        help="rounds of re-reading the corners from where the ridges end (default: the "
+        "refiner's; 0 keeps the sparse stage's corners)",
+    )
+    ap.add_argument(
+        "--human-corners",
         action="store_true",
-        help="keep the sparse stage's corners (no re-reading of where the ridges end)",
+        help="the human lip and eye corners in place of the sparse stage's (a bound)",
     )
     args = ap.parse_args(argv)
     d = np.load(args.labels)
     rows = np.flatnonzero(d["val"] if args.split == "val" else ~d["val"])[: args.limit]
     # the pipeline's own composition, from given boxes: with and without the refiner
     refined_lm = build_landmarker(args.backend, detector=None, density=1000)
+    if args.human_corners:
+        refined_lm.sparse = HumanCorners(refined_lm.sparse)
     sparse_lm = DenseLandmarker.from_stages(refined_lm.sparse, density=1000)
-    if args.no_corners:
-        refined_lm.refiner.corner_rounds = 0
+    if args.corner_rounds is not None:
+        refined_lm.refiner.corner_rounds = args.corner_rounds
     errs = {"spline": [], "refined": []}
     lips = {"spline": [], "refined": []}  # open mouths only
     preds, snapped, gts = [], [], []
@@ -55,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         gt106 = d["points"][r].astype(np.float64)
         gt68 = scheme.to_68(gt106)
         box = landmark_box(gt68)[None]
+        if args.human_corners:
+            refined_lm.sparse.human = gt106
         sparse_face, refined_face = sparse_lm.detect(img, box)[0], refined_lm.detect(img, box)[0]
         spline, refined = sparse_face.contours, refined_face.contours
         iod = float(normaliser(gt68[None])[0])

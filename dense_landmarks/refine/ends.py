@@ -2,8 +2,9 @@
 
 The sparse stage places the corners of the lips, eyes and brows, and the arcs between them are
 decoded from the heatmaps with their ends held. The corners are the largest remaining error of
-the refined contours (with the human corners put in their place, held-out lips go from 1.48 to
-1.10 % IOD and eyes from 1.03 to 0.54 %). But each arc's training target is a ridge that stops
+the refined contours (with the human lip and eye corners put in their place, held-out lips go
+from 1.48 to 1.14 % IOD and eyes from 1.04 to 0.59 %: ``python -m eval.refine --human-corners
+--corner-rounds 0``). But each arc's training target is a ridge that stops
 at the labelled corner, so the heatmaps say where the corners are: follow each decoded arc's
 ridge back from its end and on along its end tangent, and find where the ridge value falls to
 half of its level on the arc. The half-value point lies a fixed distance beyond the ridge's end

@@ -43,8 +43,9 @@ class RefinePart:
 
 # where the ridges end: ``beyond`` is the median distance from a ridge's end to its half-value
 # point over 700 training faces' corners (mouth 1.07, eyes 1.09, brows 1.29 heatmap pixels); the
-# gains were chosen on 600 training faces with ``python -m eval.refine --split train`` (brows:
-# 0.65 -> 0.9 moved their error 2.19 -> 2.18 %, mouth and eyes 0.9 -> 1.0: lips 1.42 -> 1.40 %)
+# gains start from the least-squares gains there (mouth 0.83, eyes 0.90, brows 0.64) and were
+# raised where the contour errors of 600 training faces fell (``python -m eval.refine --split
+# train --limit 600``)
 MOUTH_ENDS = EndRule(beyond=1.07, gain=1.0)
 EYE_ENDS = EndRule(beyond=1.09, gain=1.0)
 BROW_ENDS = EndRule(beyond=1.29, gain=0.9)

@@ -27,10 +27,10 @@ from dense_landmarks.refine.ridge import MapAtlas, decode_arcs
 from dense_landmarks.runtime import WEIGHTS_DIR, make_runner
 from dense_landmarks.threads import holds_opencv_threads
 
-# corner re-reading rounds: on 600 training faces (python -m eval.refine --split train) lips
-# 1.49 -> 1.40 -> 1.38 -> 1.37 % IOD and eyes 1.08 -> 1.05 -> 1.03 -> 1.02 % for 0 to 3 rounds;
-# each round costs one more arc decoding (about 2 ms a face on this machine under load, refine
-# 6.9 -> 11.4 ms for 2 rounds)
+# corner re-reading rounds: on 600 training faces lips 1.49 -> 1.40 -> 1.38 -> 1.37 % IOD and
+# eyes 1.08 -> 1.05 -> 1.03 -> 1.02 % for 0 to 3 rounds (python -m eval.refine --split train
+# --limit 600 --corner-rounds N); each round costs one more arc decoding (two rounds: refinement
+# 10.95 -> 16.42 ms on a loaded host, python -m eval.bench_pipeline --no-peer --stages)
 CORNER_ROUNDS = 2
 
 
