@@ -21,6 +21,7 @@ import numpy as np
 
 from dense_landmarks import scheme
 from dense_landmarks.contours import DEFAULT_DENSITY, Density, check_density, layout_name
+from dense_landmarks.convention import LABEL_OFFSET_PX, to_label_convention
 from dense_landmarks.crop import CropSpec, landmark_box
 from dense_landmarks.face import Face
 from dense_landmarks.imageio import to_rgb8
@@ -70,6 +71,9 @@ class DenseLandmarker:
             carries its ``quality``.
         passes: landmark passes (2: re-crop each face upright from the first pass).
         refine: refine every part with the boundary-heatmap networks (default: when bundled).
+        label_offset: image pixels along each face's horizontal axis by which the output points
+            and contours move from the networks' mirror-consistent places into the 300-W
+            labels' convention (:mod:`dense_landmarks.convention`; 0: no move).
     """
 
     def __init__(
@@ -83,9 +87,10 @@ class DenseLandmarker:
         passes: int = 2,
         refine: bool | None = None,
         min_quality: float = DEFAULT_MIN_QUALITY,
+        label_offset: float = LABEL_OFFSET_PX,
     ):
         stages = build_stages(backend, num_threads, detector, min_score, tiles, passes, refine)
-        self._compose(stages, density, num_threads, min_quality)
+        self._compose(stages, density, num_threads, min_quality, label_offset)
         self.backend = backend
 
     @classmethod
@@ -98,20 +103,31 @@ class DenseLandmarker:
         density: Density = DEFAULT_DENSITY,
         num_threads: int = 1,
         min_quality: float = 0.0,
+        label_offset: float = 0.0,
     ) -> DenseLandmarker:
         """Compose given stages (None: no detector / no refinement / the bundled densifier);
-        ``min_quality`` as in the class (0: keep every detected face)."""
+        ``min_quality`` as in the class (0: keep every detected face); ``label_offset`` as in
+        the class (0: the stages' own outputs; the bundled stages' value is
+        :data:`dense_landmarks.convention.LABEL_OFFSET_PX`)."""
         obj = cls.__new__(cls)
         stages = Stages(sparse, detector, refiner, densifier)
-        obj._compose(stages, density, num_threads, min_quality)
+        obj._compose(stages, density, num_threads, min_quality, label_offset)
         obj.backend = getattr(sparse, "backend", None)
         return obj
 
     def _compose(
-        self, stages: Stages, density: Density, num_threads: int, min_quality: float
+        self,
+        stages: Stages,
+        density: Density,
+        num_threads: int,
+        min_quality: float,
+        label_offset: float,
     ) -> None:
         if not 0.0 <= min_quality <= 1.0:
             raise ValueError(f"min_quality: expected a value in [0, 1], got {min_quality!r}")
+        if not np.isfinite(label_offset):
+            raise ValueError(f"label_offset: expected a finite number, got {label_offset!r}")
+        self.label_offset = float(label_offset)
         self.min_quality = float(min_quality)
         self.sparse = stages.sparse
         self.detector = stages.detector
@@ -234,6 +250,7 @@ class DenseLandmarker:
             if self.refiner is not None and len(pts):
                 # refined parts' control points; their 106 points moved onto the refined curves
                 control, pts = self.refiner.refine(img, pts)
+            pts, control = to_label_convention(pts, control, self.label_offset)
             contours = densify_faces(self.densifier, pts, control, n)
         boxes = [landmark_box(p) for p in pts] if boxes is None else boxes
         scores = [1.0] * len(pts) if scores is None else scores
@@ -300,9 +317,19 @@ def build_landmarker(
     passes: int = 2,
     refine: bool | None = None,
     min_quality: float = DEFAULT_MIN_QUALITY,
+    label_offset: float = LABEL_OFFSET_PX,
 ) -> DenseLandmarker:
     """The default pipeline: the stages of :func:`~dense_landmarks.stages.build_stages` composed
     by :class:`DenseLandmarker` (arguments as there)."""
     return DenseLandmarker(
-        backend, num_threads, detector, density, min_score, tiles, passes, refine, min_quality
+        backend,
+        num_threads,
+        detector,
+        density,
+        min_score,
+        tiles,
+        passes,
+        refine,
+        min_quality,
+        label_offset,
     )

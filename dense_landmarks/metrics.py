@@ -30,6 +30,23 @@ def normaliser(gt68: np.ndarray, kind: str = "inter_ocular") -> np.ndarray:
     raise ValueError(f"kind: unknown normalisation {kind!r}")
 
 
+def signed_error(pred68: np.ndarray, gt68: np.ndarray) -> np.ndarray:
+    """Per-face mean signed error (N, 2) px, predicted - human, in each face's own frame:
+    column 0 along the face's horizontal axis (the human right eye's outer corner -> the left
+    eye's: image x for an upright face), column 1 across it (image y for an upright face).
+
+    Args:
+        pred68, gt68: (N, 68, 2) float pixels.
+    """
+    pred, gt = np.asarray(pred68, dtype=np.float64), np.asarray(gt68, dtype=np.float64)
+    if gt.ndim != 3 or gt.shape[1:] != (68, 2) or pred.shape != gt.shape:
+        raise ValueError(f"pred68, gt68: expected two (N, 68, 2), got {pred.shape}, {gt.shape}")
+    ax = gt[:, _L_OUT] - gt[:, _R_OUT]
+    ax = ax / np.linalg.norm(ax, axis=1, keepdims=True)
+    d = (pred - gt).mean(axis=1)
+    return np.stack([(d * ax).sum(1), d[:, 1] * ax[:, 0] - d[:, 0] * ax[:, 1]], axis=1)
+
+
 def nme(
     pred: np.ndarray, gt: np.ndarray, norm: np.ndarray, weights: np.ndarray | None = None
 ) -> np.ndarray:

@@ -13,6 +13,7 @@ They agree to well under 0.05 px. :class:`SparseLandmarker` is the default
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -60,6 +61,8 @@ class SparseLandmarker:
         flip_last: average the final pass with its mirrored crop (one more crop in the same
             batch): NME68 on held-out faces 4.93 -> 4.73 % (``python -m eval.sparse``, model
             card); the mirrored half is also the quality check of :meth:`predict_crops_checked`.
+        final_turns: extra in-plane turns (degrees) of the final pass's crops, run in the same
+            batch (each with its mirrored crop under ``flip_last``) and averaged with it.
     """
 
     def __init__(
@@ -70,8 +73,12 @@ class SparseLandmarker:
         passes: int = 2,
         pose: str = "pnp",
         flip_last: bool = True,
+        final_turns: Sequence[float] = (),
     ):
         self.flip_last = bool(flip_last)
+        self.final_turns = tuple(float(t) for t in final_turns)
+        if not all(np.isfinite(self.final_turns)):
+            raise ValueError(f"final_turns: expected finite degrees, got {final_turns!r}")
         if passes not in (1, 2):
             raise ValueError(f"passes: expected 1 or 2, got {passes}")
         self.passes = passes
@@ -116,6 +123,19 @@ class SparseLandmarker:
         # the network's roll is relative to its crop: add the crop's own rotation back
         pose[:, 2] = (pose[:, 2] - np.array([sp.angle for sp in specs]) + 180.0) % 360.0 - 180.0
         return out, pose, mirrored
+
+    def _final(
+        self, image: np.ndarray, specs: list[CropSpec], flip_average: bool
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """The final pass: ``specs`` and their :attr:`final_turns` in one batch, averaged; the
+        pose and the mirrored check are the unturned crops'."""
+        if not self.final_turns:
+            return self._infer_checked(image, specs, flip_average)
+        turned = [replace(sp, angle=sp.angle + t) for t in self.final_turns for sp in specs]
+        pts, pose, mirrored = self._infer_checked(image, specs + turned, flip_average)
+        n = len(specs)
+        mean = pts.reshape(len(self.final_turns) + 1, n, *pts.shape[1:]).mean(axis=0)
+        return mean, pose[:n], None if mirrored is None else mirrored[:n]
 
     @holds_opencv_threads
     def predict(
@@ -190,12 +210,11 @@ class SparseLandmarker:
             return np.zeros((0, 106, 2)), np.zeros((0, 3)), np.zeros((0, 106, 2))
         every = bool(flip_average)
         last = every or (flip_average is None and self.flip_last)
-        pts, pose, mirrored = self._infer_checked(
-            image, list(specs), last if passes == 1 else every
-        )
-        if passes == 2:
-            upright = [upright_crop(p) for p in pts]
-            pts, pose, mirrored = self._infer_checked(image, upright, last)
+        if passes == 1:
+            pts, pose, mirrored = self._final(image, list(specs), last)
+        else:
+            pts, pose, mirrored = self._infer_checked(image, list(specs), every)
+            pts, pose, mirrored = self._final(image, [upright_crop(p) for p in pts], last)
         if check and mirrored is None:
             mirrored, _ = self._infer(image, [upright_crop(p) for p in pts])
         if self.pose == "pnp":

@@ -27,8 +27,12 @@ from dense_landmarks.refine.ends import EndRule, end_shifts
 from dense_landmarks.sparse import SparseLandmarker
 
 
-def collect(labels: str, split: str, limit: int | None) -> dict[str, np.ndarray]:
-    """Per part group, (N, 3) rows of (measured shift, true shift, heatmap px per IOD)."""
+def collect(
+    labels: str, split: str, limit: int | None, every_part: bool = False
+) -> dict[str, np.ndarray]:
+    """Per part group, (N, 3) rows of (measured shift, true shift, heatmap px per IOD); the
+    parts with an end rule, or with ``every_part`` the ends of every refined arc (to find
+    rules for the open parts' ends)."""
     d = np.load(labels)
     rows = np.flatnonzero(d["val"] if split == "val" else ~d["val"])[:limit]
     sparse, refiner = SparseLandmarker(), Refiner(corner_rounds=0)
@@ -50,10 +54,12 @@ def collect(labels: str, split: str, limit: int | None) -> dict[str, np.ndarray]
             group = part.name.replace("left_", "").replace("right_", "")
             for name, u0, u1 in part.arcs:
                 idx = scheme.PARTS[name].indices
-                for e, u in enumerate((u0, u1) if part.ends is not None else ()):
+                read = part.ends is not None or every_part
+                for e, u in enumerate((u0, u1) if read else ()):
+                    key = group if part.ends is not None else f"{name} {'end' if e else 'start'}"
                     true = to_heatmap(to_crop(gt[idx[u % len(idx)]][None], m))[0]
                     t = float((true - dec.arcs[a, -1 if e else 0]) @ direction[a, e])
-                    out[group].append((shift[a, e], t, hm_per_iod))
+                    out[key].append((shift[a, e], t, hm_per_iod))
                 a += 1
     return {k: np.asarray(v) for k, v in out.items()}
 
@@ -63,8 +69,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--labels", default="cache/labels_300w.npz")
     ap.add_argument("--split", default="train", choices=["train", "val"])
     ap.add_argument("--limit", type=int, default=700)
+    ap.add_argument(
+        "--every-part",
+        action="store_true",
+        help="also the ends of the parts without an end rule (jaw, nose), each end on its own",
+    )
     args = ap.parse_args(argv)
-    groups = collect(args.labels, args.split, args.limit)
+    groups = collect(args.labels, args.split, args.limit, args.every_part)
     print(
         f"{args.split} split, first {args.limit} faces; shifts in heatmap pixels, errors along "
         "each arc's end direction in % IOD\n\n| part | arc ends | beyond | least-squares gain "

@@ -17,10 +17,11 @@ import argparse
 import numpy as np
 
 from dense_landmarks import scheme
+from dense_landmarks.convention import LABEL_OFFSET_PX
 from dense_landmarks.crop import landmark_box
 from dense_landmarks.imageio import read_image
 from dense_landmarks.landmarker import DenseLandmarker, build_landmarker
-from dense_landmarks.metrics import nme, normaliser
+from dense_landmarks.metrics import nme, normaliser, signed_error
 from dense_landmarks.refine import REFINE_PARTS
 from eval.run import LIP_GROUPS, OPEN_MOUTH_GAP, PART_GROUPS, mouth_gap, part_errors
 from eval.systems import face_polylines
@@ -67,6 +68,13 @@ def main(argv: list[str] | None = None) -> int:
         "refiner's; 0 keeps the sparse stage's corners)",
     )
     ap.add_argument(
+        "--label-offset",
+        type=float,
+        default=LABEL_OFFSET_PX,
+        help="px along the face's axis into the labels' convention (default: the pipeline's; "
+        "0 measures the networks' own places, see dense_landmarks.convention)",
+    )
+    ap.add_argument(
         "--human-corners",
         action="store_true",
         help="the human lip and eye corners in place of the sparse stage's (a bound)",
@@ -75,10 +83,14 @@ def main(argv: list[str] | None = None) -> int:
     d = np.load(args.labels)
     rows = np.flatnonzero(d["val"] if args.split == "val" else ~d["val"])[: args.limit]
     # the pipeline's own composition, from given boxes: with and without the refiner
-    refined_lm = build_landmarker(args.backend, detector=None, density=1000)
+    refined_lm = build_landmarker(
+        args.backend, detector=None, density=1000, label_offset=args.label_offset
+    )
     if args.human_corners:
         refined_lm.sparse = HumanCorners(refined_lm.sparse)
-    sparse_lm = DenseLandmarker.from_stages(refined_lm.sparse, density=1000)
+    sparse_lm = DenseLandmarker.from_stages(
+        refined_lm.sparse, density=1000, label_offset=args.label_offset
+    )
     if args.corner_rounds is not None:
         refined_lm.refiner.corner_rounds = args.corner_rounds
     errs = {"spline": [], "refined": []}
@@ -107,10 +119,15 @@ def main(argv: list[str] | None = None) -> int:
     norm = normaliser(np.stack(gts))
     e = nme(np.stack(preds), np.stack(gts), norm)
     e2 = nme(np.stack(snapped), np.stack(gts), norm)
+    along, across = signed_error(np.stack(snapped), np.stack(gts)).mean(axis=0)
     print(
         f"{len(rows)} {'held-out' if args.split == 'val' else 'training'} faces; "
         f"NME68 of the sparse points {100 * e.mean():.2f} %, "
         f"with the refined parts' points moved onto the refined contours {100 * e2.mean():.2f} %"
+    )
+    print(
+        f"label offset {args.label_offset:g} px; mean signed error of the refined 68 points "
+        f"(predicted - human) along the face's axis {along:+.2f} px, across it {across:+.2f} px"
     )
     print("| contours | " + " | ".join(PART_GROUPS) + " |")
     print("|---|" + "---|" * len(PART_GROUPS))

@@ -18,6 +18,7 @@ from dense_landmarks.crop import to_crop
 from dense_landmarks.refine.constraints import constrain_faces
 from dense_landmarks.refine.parts import RefinePart
 from dense_landmarks.refine.ridge import from_heatmap, to_heatmap
+from dense_landmarks.refine.slots import place_knots
 
 # samples per arc snapped to the ridge (lip and lid arcs span 4 or 6 knot intervals, so with 25
 # their knots are samples; a brow's 5-interval arc puts its knots between samples)
@@ -214,7 +215,9 @@ def decoded_parts(
         points106: optional, per part its face's (106, 2) points: the control points then obey
             the order rules (:func:`dense_landmarks.refine.constraints.constrain_faces`:
             simple rings, lower arcs below upper ones, inner lips inside outer lips), and the
-            knots lie on the constrained curves. (Spikes are bounded on the dense contours.)
+            knots lie on the constrained curves. (Spikes are bounded on the dense contours.) A
+            part with a slot prior (:mod:`dense_landmarks.refine.slots`) draws its knots along
+            the arcs towards their mean places.
     Returns:
         control: per part, {scheme part: (R, 2) control points: a closed ring, or for an open
         part a polyline from its first point to its last}; slots: per part, (K_i,) int, the 106
@@ -222,7 +225,7 @@ def decoded_parts(
         curves, concatenated in order. Ends (the corners) never move.
     """
     parts = tuple(parts)
-    sizes, where, slots, rows, names, dups = _decode_layout(parts, arcs.shape[1])
+    sizes, where, slots, rows, names, dups, priors = _decode_layout(parts, arcs.shape[1])
     m = np.asarray(mats, dtype=np.float64)
     a_inv = np.linalg.inv(m[:, :, :2])  # crop -> image: p = A^-1 (q - t)
     a_inv, t = np.repeat(a_inv, sizes, axis=0), np.repeat(m[:, :, 2], sizes, axis=0)
@@ -235,6 +238,7 @@ def decoded_parts(
             for name, r in zip(n, rr):
                 flat[r] = c[name]
         flat[dups[0]] = flat[dups[1]]  # arcs' shared end samples follow their ring's vertex
+    where = place_knots(img, where, *priors)
     return control, list(slots), points_on_arcs(img, where)
 
 
@@ -242,8 +246,8 @@ def decoded_parts(
 def _decode_layout(parts: tuple[RefinePart, ...], samples: int) -> tuple:
     """Index data of :func:`decoded_parts`: arcs per part, all interior knots as (arc, sample),
     knot slots per part, per part and scheme part the rows of the flattened (arc, sample)
-    array that form its control points, and (dst, src) rows of arc ends that repeat a ring
-    vertex."""
+    array that form its control points, (dst, src) rows of arc ends that repeat a ring
+    vertex, and the knots' slot priors (:func:`_knot_priors`)."""
     sizes = [len(p.arcs) for p in parts]
     first = np.cumsum([0, *sizes])
     tables = [knot_table(p, samples) for p in parts]
@@ -266,7 +270,29 @@ def _decode_layout(parts: tuple[RefinePart, ...], samples: int) -> tuple:
         rows.append(tuple(r))
         names.append(tuple(n))
     dups = (np.asarray(dst, dtype=np.int64), np.asarray(src, dtype=np.int64))
-    return sizes, where, tuple(s for _, s in tables), tuple(rows), tuple(names), dups
+    priors = _knot_priors(parts, tables)
+    return sizes, where, tuple(s for _, s in tables), tuple(rows), tuple(names), dups, priors
+
+
+def _knot_priors(
+    parts: tuple[RefinePart, ...], tables: list[tuple[np.ndarray, np.ndarray]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(K,) mean fraction (NaN: none) and (K,) weight of every interior knot of ``parts``
+    (:mod:`dense_landmarks.refine.slots`), in the order of their knot tables."""
+    frac, weight = [], []
+    for p, (w, _) in zip(parts, tables):
+        if p.slots is None:
+            frac.append(np.full(len(w), np.nan))
+            weight.append(np.zeros(len(w)))
+            continue
+        if len(p.slots.fractions) != len(w) or len(p.slots.weights) != len(p.arcs):
+            raise ValueError(
+                f"{p.name}: slot prior for {len(p.slots.fractions)} knots and "
+                f"{len(p.slots.weights)} arcs, the part has {len(w)} and {len(p.arcs)}"
+            )
+        frac.append(np.asarray(p.slots.fractions, dtype=np.float64))
+        weight.append(np.asarray(p.slots.weights, dtype=np.float64)[w[:, 0].astype(np.int64)])
+    return np.concatenate(frac), np.concatenate(weight)
 
 
 def part_rings(

@@ -10,6 +10,7 @@ import numpy as np
 
 from dense_landmarks import scheme
 from dense_landmarks.refine.ends import EndRule
+from dense_landmarks.refine.slots import SlotPrior
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class RefinePart:
     arcs: tuple[tuple[str, int, int], ...]
     smooth: tuple[int, ...] = ()  # per arc: binomial smoothing passes of the decoded offsets
     ends: EndRule | None = None  # corners re-read from where the ridges end (closed parts)
+    slots: SlotPrior | None = None  # interior points drawn to their mean places along the arcs
 
     def arc_smoothing(self) -> tuple[int, ...]:
         """Smoothing passes (:func:`~dense_landmarks.refine.ridge.snap_to_ridge`) of each arc."""
@@ -50,6 +52,28 @@ MOUTH_ENDS = EndRule(beyond=1.07, gain=1.0)
 EYE_ENDS = EndRule(beyond=1.09, gain=1.0)
 BROW_ENDS = EndRule(beyond=1.29, gain=0.9)
 
+# interior points drawn along their arcs to the training labels' mean places
+# (dense_landmarks.refine.slots): fractions and weights from ``python -m eval.slots --split train
+# --limit 600``; the weights cut the human interior points' error (% IOD) there: lids 2.30 ->
+# 1.91 (upper) and 2.32 -> 1.99 (lower), upper brow edges 4.08 -> 3.89, lower outer lip 3.56 ->
+# 3.47, nose base 3.22 -> 3.15, bridge 3.99 -> 3.96; any weight made the upper outer lip, the
+# inner lips and the jaw worse, and the lower brow edges have no human points
+# fmt: off
+MOUTH_SLOTS = SlotPrior(
+    (0.206, 0.387, 0.500, 0.627, 0.809,  # outer upper lip
+     0.215, 0.382, 0.503, 0.618, 0.784,  # outer lower lip
+     0.360, 0.497, 0.649, 0.355, 0.504, 0.642),  # inner lips
+    (0.0, 0.25, 0.0, 0.0),
+)
+# fmt: on
+RIGHT_EYE_SLOTS = SlotPrior((0.332, 0.490, 0.648, 0.327, 0.504, 0.680), (1.0, 1.0))
+LEFT_EYE_SLOTS = SlotPrior((0.358, 0.514, 0.672, 0.313, 0.488, 0.664), (1.0, 1.0))
+RIGHT_BROW_SLOTS = SlotPrior((0.229, 0.470, 0.718, 0.177, 0.378, 0.623, 0.818), (0.75, 0.0))
+LEFT_BROW_SLOTS = SlotPrior((0.288, 0.532, 0.769, 0.189, 0.372, 0.587, 0.824), (0.75, 0.0))
+NOSE_SLOTS = SlotPrior(
+    (0.312, 0.632, 0.174, 0.302, 0.368, 0.434, 0.502, 0.568, 0.628, 0.693, 0.795), (0.5, 0.25)
+)
+
 REFINE_PARTS: tuple[RefinePart, ...] = (
     RefinePart(
         "mouth",
@@ -59,6 +83,7 @@ REFINE_PARTS: tuple[RefinePart, ...] = (
         False,
         (("outer_lips", 0, 6), ("outer_lips", 6, 12), ("inner_lips", 0, 4), ("inner_lips", 4, 8)),
         ends=MOUTH_ENDS,
+        slots=MOUTH_SLOTS,
     ),
     RefinePart(
         "right_eye",
@@ -68,6 +93,7 @@ REFINE_PARTS: tuple[RefinePart, ...] = (
         False,
         (("right_eye", 0, 4), ("right_eye", 4, 8)),
         ends=EYE_ENDS,
+        slots=RIGHT_EYE_SLOTS,
     ),
     # cropped inner -> outer and mirrored: its outer corner sits where a right eye's does; a
     # horizontal mirror keeps the upper lid on top, so channel 0 is the upper lid for both eyes
@@ -79,6 +105,7 @@ REFINE_PARTS: tuple[RefinePart, ...] = (
         True,
         (("left_eye", 0, 4), ("left_eye", 4, 8)),
         ends=EYE_ENDS,
+        slots=LEFT_EYE_SLOTS,
     ),
     # brows: upper edge (outer -> inner for the right brow), lower edge back round; the left brow
     # is cropped inner -> outer and mirrored like the left eye, so both share one network
@@ -90,6 +117,7 @@ REFINE_PARTS: tuple[RefinePart, ...] = (
         False,
         (("right_brow", 0, 4), ("right_brow", 4, 9)),
         ends=BROW_ENDS,
+        slots=RIGHT_BROW_SLOTS,
     ),
     RefinePart(
         "left_brow",
@@ -99,6 +127,7 @@ REFINE_PARTS: tuple[RefinePart, ...] = (
         True,
         (("left_brow", 0, 4), ("left_brow", 4, 9)),
         ends=BROW_ENDS,
+        slots=LEFT_BROW_SLOTS,
     ),
     # open parts: the arcs run end to end and the ends stay (ear points; bridge top and tip; the
     # wing tops). Scales hold 95 % of the training faces' part extents plus the crop jitter.
@@ -115,6 +144,7 @@ REFINE_PARTS: tuple[RefinePart, ...] = (
         False,
         (("nose_bridge", 0, 3), ("nose_base", 0, 10)),
         smooth=(4, 4),
+        slots=NOSE_SLOTS,
     ),
 )
 

@@ -26,6 +26,7 @@ import numpy as np
 
 from dense_landmarks import scheme
 from dense_landmarks.contours import DEFAULT_DENSITY, Density
+from dense_landmarks.convention import to_label_convention
 from dense_landmarks.crop import landmark_box
 from dense_landmarks.face import Face
 from dense_landmarks.imageio import to_rgb8
@@ -262,6 +263,12 @@ class Tracker:
             k.points = p
             out_pts.append(p)
             out_control.append(c)
+        # outputs in the labels' convention; the tracks keep the networks' own places
+        out_pts, out_control = to_label_convention(
+            np.reshape(out_pts, (-1, 106, 2)),
+            out_control,
+            getattr(self.landmarker, "label_offset", 0.0),
+        )
         # every face's contours in one batched pass
         contours = densify_faces(self.landmarker.densifier, out_pts, out_control, density)
         faces = [

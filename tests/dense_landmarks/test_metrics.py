@@ -1,7 +1,17 @@
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from dense_landmarks.metrics import angle_error, auc, ced, failure_rate, nme, normaliser
+from dense_landmarks.metrics import (
+    angle_error,
+    auc,
+    ced,
+    failure_rate,
+    nme,
+    normaliser,
+    signed_error,
+)
 from eval.jitter import jitter
 
 
@@ -63,3 +73,27 @@ def test_jitter_is_zero_for_predictions_that_follow_the_motion():
     shaky = [p + np.array([0.6 * (i % 2), 0.0]) for i, p in enumerate(pred)]
     assert jitter(shaky, mats, 60.0) == pytest.approx(0.6 / 60.0)
     assert jitter([None, *pred[1:]], mats, 60.0) is None
+
+
+@settings(max_examples=30, deadline=None)
+@given(deg=st.floats(-180, 180), along=st.floats(-5, 5), across=st.floats(-5, 5))
+def test_signed_error_is_in_the_face_frame(deg, along, across):
+    """An error of (along, across) in the face's own frame reads back the same whatever the
+    face's in-plane rotation."""
+    gt = square_face()[None]
+    a = np.radians(deg)
+    r = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+    turned = gt @ r.T
+    ax = turned[0, 45] - turned[0, 36]
+    ax /= np.linalg.norm(ax)
+    normal = np.array([-ax[1], ax[0]])
+    pred = turned + along * ax + across * normal
+    np.testing.assert_allclose(signed_error(pred, turned)[0], [along, across], atol=1e-9)
+
+
+def test_signed_error_upright_is_image_x_and_y():
+    gt = np.stack([square_face(), square_face(2.0)])
+    gt[:, 36], gt[:, 45] = (10.0, 50.0), (90.0, 50.0)  # eyes level: the axis is image x
+    np.testing.assert_allclose(signed_error(gt + np.array([1.5, -0.5]), gt), [[1.5, -0.5]] * 2)
+    with pytest.raises(ValueError, match="68"):
+        signed_error(gt[:, :60], gt[:, :60])

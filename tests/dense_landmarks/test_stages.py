@@ -53,7 +53,9 @@ def test_one_crop_path_for_detector_and_boxes(lm, image):
     assert detection_crop(det).angle == pytest.approx(-det.angle)
     # a user callable goes through the same path as boxes=
     fn = CallableDetector(lambda img: (np.array([det.box]), np.array([0.7])))
-    via_fn = dl.DenseLandmarker.from_stages(lm.sparse, fn, lm.refiner).detect(image)
+    via_fn = dl.DenseLandmarker.from_stages(
+        lm.sparse, fn, lm.refiner, label_offset=lm.label_offset
+    ).detect(image)
     via_boxes = lm.detect(image, boxes=[det.box])
     np.testing.assert_allclose(via_fn[0].points, via_boxes[0].points)
     assert via_fn[0].score == pytest.approx(0.7) and via_boxes[0].score == 1.0
@@ -184,6 +186,28 @@ def test_flip_last_and_its_quality_check(lm, image):
     np.testing.assert_allclose(p2, unflipped.predict_crops(image, spec, flip_average=False)[0])
     recrop, _ = unflipped.predict_crops(image, [upright_crop(p) for p in p2], passes=1)
     np.testing.assert_allclose(c2, recrop)
+
+
+def test_final_turns_average_turned_crops_of_the_final_pass(lm, image):
+    """Extra turns of the final pass's crop: zero turns reproduce the plain stage exactly (the
+    mean of identical crops); small turns move the points little (the network is trained for
+    any angle), and so does the pose (PnP of the points); the quality check stays the unturned
+    crop's."""
+    from dense_landmarks.sparse import SparseLandmarker
+
+    spec = [detection_crop(lm.detector.detect(image)[0])]
+    base = SparseLandmarker()
+    pts, pose, check = base.predict_crops_checked(image, spec)
+    zero = SparseLandmarker(final_turns=(0.0, 0.0))
+    np.testing.assert_allclose(zero.predict_crops_checked(image, spec)[0], pts, atol=1e-9)
+    turned = SparseLandmarker(final_turns=(-6.0, 6.0))
+    p2, pose2, check2 = turned.predict_crops_checked(image, spec)
+    iod = np.linalg.norm(pts[0, 74] - pts[0, 83])
+    assert 0 < np.linalg.norm(p2 - pts, axis=2).mean() / iod < 0.02
+    np.testing.assert_allclose(pose2, pose, atol=2.0)
+    np.testing.assert_allclose(check2, check)
+    with pytest.raises(ValueError, match="final_turns"):
+        SparseLandmarker(final_turns=(float("nan"),))
 
 
 def test_refiner_without_parts_leaves_out_those_models(lm, image):
