@@ -103,13 +103,15 @@ recall: setup peers
 	$(BIN)/python -m eval.detector_recall --data $(SHARED)/data/afw_photos
 
 # the sparse model: resumable (rerun to continue; 140 epochs on the CPU), then fine-tuned 54
-# epochs from the face pack (on a GPU when there is one: 55 s on an H200), then shipped
+# epochs from the face pack (on a GPU when there is one: 55 s on an H200), then 244 more from
+# the pack on the CPU (a fresh cosine, about an hour here), then shipped
 train: setup
 	test -f cache/labels_300w.npz || $(MAKE) labels
 	$(BIN)/python -m training.train --config training/configs/sparse106.json --resume
 	test -f cache/pack_300w.npz || $(MAKE) pack
 	$(BIN)/python -m training.train --config training/configs/sparse106_gpu_ft.json --resume
-	$(BIN)/python -m training.export --config training/configs/sparse106_gpu_ft.json
+	$(BIN)/python -m training.train --config training/configs/sparse106_cpu_ft.json --resume
+	$(BIN)/python -m training.export --config training/configs/sparse106_cpu_ft.json
 
 # training where the photos are not (a CUDA machine): the labelled faces as JPEG crops + points
 pack: setup
@@ -129,10 +131,11 @@ train-refine: setup
 	  $(BIN)/python -m training.export --checkpoint runs/refine_$$m/best.pt || exit 1; done
 	# issue 10: mouth, eye, jaw and brow refiners fine-tuned further on the CPU (their first schedules
 	# were too short); each step starts from the previous step's best checkpoint
-	for c in mouth_ft eye_ft mouth_cpu_ft eye_cpu_ft mouth_cpu_ft2 jaw_cpu_ft brow_cpu_ft brow_cpu_ft2; do \
+	for c in mouth_ft eye_ft mouth_cpu_ft eye_cpu_ft mouth_cpu_ft2 jaw_cpu_ft brow_cpu_ft brow_cpu_ft2 \
+	  jaw_cpu_ft2 mouth_cpu_ft3; do \
 	  $(BIN)/python -m training.refine_train --config training/configs/refine_$$c.json --resume \
 	  || exit 1; done
-	for c in mouth_cpu_ft2 eye_cpu_ft jaw_cpu_ft brow_cpu_ft2; do \
+	for c in mouth_cpu_ft3 eye_cpu_ft jaw_cpu_ft2 brow_cpu_ft2; do \
 	  $(BIN)/python -m training.export --config training/configs/refine_$$c.json || exit 1; done
 
 evaluate: setup

@@ -44,10 +44,14 @@ GALLERY_WARPS: dict[str, dict] = {
 }
 
 
-def _faces(image: np.ndarray, args: argparse.Namespace, path: str):
+def _faces(
+    image: np.ndarray, args: argparse.Namespace, path: str, label_offset: float | None = None
+):
+    """Faces of ``image`` (``label_offset`` None: the pipeline's default)."""
     from dense_landmarks.landmarker import DenseLandmarker
 
-    faces = DenseLandmarker(num_threads=args.threads, tiles=args.tiles).detect(image)
+    extra = {} if label_offset is None else {"label_offset": label_offset}
+    faces = DenseLandmarker(num_threads=args.threads, tiles=args.tiles, **extra).detect(image)
     if not faces:
         print(f"error: {path}: no face found", file=sys.stderr)
     return faces
@@ -101,20 +105,24 @@ def _cmd_makeup(args: argparse.Namespace) -> int:
     return 0
 
 
-def _image_and_faces(args: argparse.Namespace) -> tuple[np.ndarray | None, list, int]:
+def _image_and_faces(
+    args: argparse.Namespace, label_offset: float | None = None
+) -> tuple[np.ndarray | None, list, int]:
     """(image, faces, exit code) of ``args.image``: code 2 when it cannot be read (the error is
     printed), 1 when no face is found, else 0."""
     image = _read(args.image)
     if image is None:
         return None, [], 2
-    faces = _faces(image, args, args.image)
+    faces = _faces(image, args, args.image, label_offset)
     return image, faces, 0 if faces else 1
 
 
 def _cmd_measure(args: argparse.Namespace) -> int:
     from dense_landmarks.measure import draw_measurements, measure_face
 
-    image, faces, rc = _image_and_faces(args)
+    # symmetry compares each side with the other's mirror image: the networks' mirror-consistent
+    # places, not the 300-W labels' 1 px convention (dense_landmarks.convention)
+    image, faces, rc = _image_and_faces(args, label_offset=0.0)
     if rc:
         return rc
     m = [measure_face(f, image.shape[:2]) for f in faces]

@@ -11,20 +11,22 @@ the face's axis, predicted - human):
   and its mirror image, mirrored back), but its 68 points through our slot map, which is fitted
   to the 300-W labels and so absorbs their convention, sit +0.16 px on the face and -2.12 px
   on its mirror image: twice the labels' offset, halfway -0.98 px.
-- The sparse network (one pass) sits -0.36 px on the face and -1.56 px on its mirror image:
-  halfway -0.96 px (-0.86 on the training faces), the same place as MediaPipe's halfway.
+- The sparse network (one pass, before this shift) sits -0.70 px on the face and -1.17 px on
+  its mirror image: halfway -0.94 px, the same place as MediaPipe's halfway.
 - Whether it is a pixel convention (constant in image pixels) or a drawing habit (constant in
   face units) these faces cannot tell: two thirds of them are the same size. The shift is
   applied in image pixels.
 - A vertical offset does not change sign under mirroring, so the networks learn it: after
-  refinement their mean signed error across the face's axis is +0.08 px.
+  refinement their mean signed error across the face's axis is +0.02 px (``python -m
+  eval.refine``).
 
 So the networks' outputs are mirror-consistent and the pipeline moves its points and contours
 by :data:`LABEL_OFFSET_PX` along the face's horizontal axis, into the labels' convention, at
 the very end (``DenseLandmarker(label_offset=0.0)`` keeps the mirror-consistent places). The
 value is the training split's: mean signed error of the refined 68 points along the face's axis
--1.02 px with no shift, -0.02 px with 1 px, and NME68 4.33 -> 4.22 % on 500 training faces
-(``python -m eval.refine --split train --limit 500 --label-offset 0`` and ``... 1``).
+-1.00 px with no shift, +0.00 px with 1 px, and NME68 3.92 -> 3.80 % on 500 training faces
+(``python -m eval.refine --split train --limit 500 --label-offset 0`` and ``... 1``); on the
+held-out faces 3.71 % with it (``python -m eval.refine``).
 """
 
 from __future__ import annotations

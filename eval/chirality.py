@@ -53,7 +53,7 @@ def ours(images: list[np.ndarray], gts: list[np.ndarray]) -> dict[str, np.ndarra
     """The sparse network, one pass, plain and mirrored crops: (N, 68, 2) image pixels each,
     and the crop scale (N,) crop pixels per image pixel."""
     # one pass with the mirrored crop: the average and the mirrored crop's points alone
-    lm = SparseLandmarker(passes=1, flip_last=True)
+    lm = SparseLandmarker(passes=1, flip_last=True, final_turns=())
     plain, mirrored, scale = [], [], []
     for img, gt in zip(images, gts):
         spec = box_crop(landmark_box(scheme.to_68(gt)))

@@ -75,6 +75,16 @@ def main(argv: list[str] | None = None) -> int:
         "0 measures the networks' own places, see dense_landmarks.convention)",
     )
     ap.add_argument(
+        "--no-final-turns",
+        action="store_true",
+        help="the sparse stage's final pass without its turned crops (ablation)",
+    )
+    ap.add_argument(
+        "--no-refiner-flip",
+        action="store_true",
+        help="the refiners without their mirrored crops (ablation)",
+    )
+    ap.add_argument(
         "--human-corners",
         action="store_true",
         help="the human lip and eye corners in place of the sparse stage's (a bound)",
@@ -86,6 +96,10 @@ def main(argv: list[str] | None = None) -> int:
     refined_lm = build_landmarker(
         args.backend, detector=None, density=1000, label_offset=args.label_offset
     )
+    if args.no_final_turns:
+        refined_lm.sparse.final_turns = ()
+    if args.no_refiner_flip:
+        refined_lm.refiner.flip_average = False
     if args.human_corners:
         refined_lm.sparse = HumanCorners(refined_lm.sparse)
     sparse_lm = DenseLandmarker.from_stages(

@@ -13,11 +13,12 @@ import argparse
 import numpy as np
 
 from dense_landmarks import scheme
+from dense_landmarks.convention import LABEL_OFFSET_PX, to_label_convention
 from dense_landmarks.crop import landmark_box
 from dense_landmarks.imageio import read_image
 from dense_landmarks.metrics import angle_error, failure_rate, nme, normaliser
 from dense_landmarks.pose import head_pose
-from dense_landmarks.sparse import SparseLandmarker
+from dense_landmarks.sparse import FINAL_TURNS, SparseLandmarker
 
 
 def rotate_image(
@@ -39,16 +40,25 @@ def evaluate(
     turns: tuple[int, ...],
     flip_last: bool = True,
     split: str = "val",
+    label_offset: float = LABEL_OFFSET_PX,
+    final_turns: bool = True,
 ) -> dict[int, dict[str, float]]:
     d = np.load(labels)
     rows = np.flatnonzero(d["val"] if split == "val" else ~d["val"])
-    lm = SparseLandmarker(backend=backend, passes=passes, pose="network", flip_last=flip_last)
+    lm = SparseLandmarker(
+        backend=backend,
+        passes=passes,
+        pose="network",
+        flip_last=flip_last,
+        final_turns=FINAL_TURNS if final_turns else (),
+    )
     results = {}
     for k in turns:
         preds, gts, poses, pnp = [], [], [], []
         for r in rows:
             img, pts = rotate_image(read_image(str(d["paths"][r])), d["points"][r], k)
             p, pose = lm.predict(img, landmark_box(scheme.to_68(pts))[None])
+            p, _ = to_label_convention(p, [{}], label_offset)  # as the pipeline returns them
             preds.append(p[0])
             gts.append(pts)
             poses.append(pose[0])
@@ -78,15 +88,38 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--no-flip", action="store_true", help="final pass without its mirrored crop (ablation)"
     )
+    ap.add_argument(
+        "--no-final-turns",
+        action="store_true",
+        help="final pass without its turned crops (ablation; dense_landmarks.sparse.FINAL_TURNS)",
+    )
     ap.add_argument("--split", default="val", choices=["val", "train"])
+    ap.add_argument(
+        "--label-offset",
+        type=float,
+        default=LABEL_OFFSET_PX,
+        help="px along the face's axis into the labels' convention, as the pipeline moves its "
+        "points (dense_landmarks.convention; 0: the network's own places)",
+    )
     args = ap.parse_args(argv)
     turns = tuple(int(t) for t in args.turns.split(","))
-    res = evaluate(args.labels, args.backend, args.passes, turns, not args.no_flip, args.split)
+    res = evaluate(
+        args.labels,
+        args.backend,
+        args.passes,
+        turns,
+        not args.no_flip,
+        args.split,
+        args.label_offset,
+        not args.no_final_turns,
+    )
     val = np.load(args.labels)["val"]
     n = int(val.sum() if args.split == "val" else (~val).sum())
     flip = "plain" if args.no_flip else "flip-averaged"
+    flip += "" if args.no_final_turns else f", turned {FINAL_TURNS}"
     print(
         f"{args.split} faces: {n}; backend {args.backend}; passes {args.passes}, final pass {flip}"
+        f"; label offset {args.label_offset:g} px"
     )
     print(
         "pose MAE in degrees (pitch/yaw/roll) against the PnP labels: network branch | PnP of predictions"

@@ -232,7 +232,10 @@ def measure_face(face: Face, image_shape: tuple[int, int]) -> dict[str, Any]:
     """JSON-ready measurements of one face.
 
     Args:
-        face: a detected face (its dense contours; splines through its 106 points if none).
+        face: a detected face (its dense contours; splines through its 106 points if none),
+            best from a landmarker with ``label_offset=0`` (the mirror-consistent places, as
+            ``dense-landmarks measure`` runs it: :mod:`dense_landmarks.convention`), so that a
+            symmetric face measures symmetric.
         image_shape: (height, width) of its image, reported with the face's scale.
     Returns:
         dict: ``iod_px`` (pixels), ``measurements`` (IOD units, ratios, degrees),

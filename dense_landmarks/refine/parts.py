@@ -54,24 +54,24 @@ BROW_ENDS = EndRule(beyond=1.29, gain=0.9)
 
 # interior points drawn along their arcs to the training labels' mean places
 # (dense_landmarks.refine.slots): fractions and weights from ``python -m eval.slots --split train
-# --limit 600``; the weights cut the human interior points' error (% IOD) there: lids 2.30 ->
-# 1.91 (upper) and 2.32 -> 1.99 (lower), upper brow edges 4.08 -> 3.89, lower outer lip 3.56 ->
-# 3.47, nose base 3.22 -> 3.15, bridge 3.99 -> 3.96; any weight made the upper outer lip, the
+# --limit 600``; the weights cut the human interior points' error (% IOD) there: lids 1.98 ->
+# 1.75 (upper) and 2.04 -> 1.80 (lower), upper brow edges 3.84 -> 3.69, lower outer lip 3.15 ->
+# 3.11, nose base 2.87 -> 2.83, bridge 3.42 -> 3.41; any weight made the upper outer lip, the
 # inner lips and the jaw worse, and the lower brow edges have no human points
 # fmt: off
 MOUTH_SLOTS = SlotPrior(
-    (0.206, 0.387, 0.500, 0.627, 0.809,  # outer upper lip
-     0.215, 0.382, 0.503, 0.618, 0.784,  # outer lower lip
-     0.360, 0.497, 0.649, 0.355, 0.504, 0.642),  # inner lips
+    (0.205, 0.387, 0.501, 0.628, 0.811,  # outer upper lip
+     0.216, 0.380, 0.500, 0.614, 0.780,  # outer lower lip
+     0.362, 0.501, 0.651, 0.353, 0.502, 0.638),  # inner lips
     (0.0, 0.25, 0.0, 0.0),
 )
 # fmt: on
-RIGHT_EYE_SLOTS = SlotPrior((0.332, 0.490, 0.648, 0.327, 0.504, 0.680), (1.0, 1.0))
-LEFT_EYE_SLOTS = SlotPrior((0.358, 0.514, 0.672, 0.313, 0.488, 0.664), (1.0, 1.0))
-RIGHT_BROW_SLOTS = SlotPrior((0.229, 0.470, 0.718, 0.177, 0.378, 0.623, 0.818), (0.75, 0.0))
-LEFT_BROW_SLOTS = SlotPrior((0.288, 0.532, 0.769, 0.189, 0.372, 0.587, 0.824), (0.75, 0.0))
+RIGHT_EYE_SLOTS = SlotPrior((0.332, 0.491, 0.649, 0.326, 0.502, 0.678), (1.0, 1.0))
+LEFT_EYE_SLOTS = SlotPrior((0.357, 0.515, 0.673, 0.314, 0.489, 0.664), (1.0, 1.0))
+RIGHT_BROW_SLOTS = SlotPrior((0.227, 0.470, 0.719, 0.197, 0.387, 0.628, 0.820), (0.75, 0.0))
+LEFT_BROW_SLOTS = SlotPrior((0.287, 0.533, 0.771, 0.189, 0.372, 0.585, 0.823), (0.75, 0.0))
 NOSE_SLOTS = SlotPrior(
-    (0.312, 0.632, 0.174, 0.302, 0.368, 0.434, 0.502, 0.568, 0.628, 0.693, 0.795), (0.5, 0.25)
+    (0.316, 0.639, 0.176, 0.303, 0.369, 0.435, 0.502, 0.567, 0.627, 0.692, 0.794), (0.25, 0.25)
 )
 
 REFINE_PARTS: tuple[RefinePart, ...] = (

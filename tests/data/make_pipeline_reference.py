@@ -1,7 +1,10 @@
 """Stored outputs of the pipeline for the regression test ``tests/test_pipeline_reference.py``.
 
 First made at commit 8ee8b2c (before the stage redesign of issue 12), again when issue 10's
-weights changed the outputs by design, with the test module's own stages, by::
+weights changed the outputs by design, and again on 2026-11-26 for issue 10's retrained sparse,
+jaw and mouth weights, the final pass's turned crops, the refiners' mirrored crops and the slot
+priors (all measured by ``eval.sparse`` / ``eval.refine``), with the test module's own stages,
+by::
 
     PYTHONPATH=$PWD python tests/data/make_pipeline_reference.py
 

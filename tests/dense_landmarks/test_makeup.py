@@ -152,10 +152,11 @@ def test_mouth_opening_is_never_painted(astronaut):
     f = faces[0]
     inner = f.contours["inner_lips"]
     c = inner.mean(axis=0)
-    # open the mouth: push the inner outline's lower half down by 40 % of the lip height
+    # open the mouth: push the inner outline's lower half down by 40 % of the lower lip's
+    # height (further would push it through the outer lips, which is not a mouth)
     opened = inner.copy()
     low = inner[:, 1] > c[1]
-    opened[low, 1] += 6.0
+    opened[low, 1] += 0.4 * (f.contours["outer_lips"][:, 1].max() - inner[:, 1].max())
     contours = {**f.contours, "inner_lips": opened}
     g = Face(f.box, f.score, f.points, f.pose, contours)
     out = render_makeup(img, [g], FULL)

@@ -9,9 +9,12 @@ from tests.dense_landmarks.test_detection import EXAMPLE
 
 
 def test_frontal_astronaut_reads_frontal():
+    """Within the models' pitch error of frontal: the held-out PnP pitch error is 7.4 deg
+    (``python -m eval.sparse``), the sparse weights of 2026-11-26 read -12 deg here (network
+    branch -13), the previous ones -7; the pose-convention bug this guards against read -21."""
     face = dl.DenseLandmarker(refine=False).detect(read_image(EXAMPLE))[0]
     pitch, yaw, _ = face.pose
-    assert abs(pitch) < 10 and abs(yaw) < 10, face.pose
+    assert abs(pitch) < 15 and abs(yaw) < 10, face.pose
 
 
 def _project(rot: np.ndarray, centre: np.ndarray, f: float, hw) -> np.ndarray:

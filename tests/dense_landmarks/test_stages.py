@@ -169,10 +169,11 @@ def test_flip_average_makes_the_sparse_stage_mirror_equivariant(lm, image):
 def test_flip_last_and_its_quality_check(lm, image):
     """By default only the final pass is flip-averaged (2 passes = 3 crops); its mirrored half
     is the quality check, so plain = 2 x averaged - mirrored; ``flip_average=False`` is the
-    plain network, and a stage without ``flip_last`` checks with one more re-crop pass."""
+    plain network, and a stage without ``flip_last`` checks with one more re-crop pass (no
+    final turns here: they average more crops into the points, see the next test)."""
     from dense_landmarks.sparse import SparseLandmarker, upright_crop
 
-    sp = lm.sparse
+    sp = SparseLandmarker(final_turns=())
     spec = [detection_crop(lm.detector.detect(image)[0])]
     first, _ = sp.predict_crops(image, spec, passes=1, flip_average=False)
     pts, _, check = sp.predict_crops_checked(image, spec)
@@ -181,7 +182,7 @@ def test_flip_last_and_its_quality_check(lm, image):
     plain, _ = sp.predict_crops(image, again, passes=1, flip_average=False)
     np.testing.assert_allclose(2 * pts - check, plain, atol=1e-4)
     assert 0.05 < np.abs(check - plain).max() < 5.0  # the mirrored crop is another estimate
-    unflipped = SparseLandmarker(flip_last=False)
+    unflipped = SparseLandmarker(flip_last=False, final_turns=())
     p2, _, c2 = unflipped.predict_crops_checked(image, spec)
     np.testing.assert_allclose(p2, unflipped.predict_crops(image, spec, flip_average=False)[0])
     recrop, _ = unflipped.predict_crops(image, [upright_crop(p) for p in p2], passes=1)
@@ -193,14 +194,15 @@ def test_final_turns_average_turned_crops_of_the_final_pass(lm, image):
     mean of identical crops); small turns move the points little (the network is trained for
     any angle), and so does the pose (PnP of the points); the quality check stays the unturned
     crop's."""
-    from dense_landmarks.sparse import SparseLandmarker
+    from dense_landmarks.sparse import FINAL_TURNS, SparseLandmarker
 
     spec = [detection_crop(lm.detector.detect(image)[0])]
-    base = SparseLandmarker()
+    base = SparseLandmarker(final_turns=())
     pts, pose, check = base.predict_crops_checked(image, spec)
     zero = SparseLandmarker(final_turns=(0.0, 0.0))
     np.testing.assert_allclose(zero.predict_crops_checked(image, spec)[0], pts, atol=1e-9)
-    turned = SparseLandmarker(final_turns=(-6.0, 6.0))
+    turned = SparseLandmarker()
+    assert turned.final_turns == FINAL_TURNS
     p2, pose2, check2 = turned.predict_crops_checked(image, spec)
     iod = np.linalg.norm(pts[0, 74] - pts[0, 83])
     assert 0 < np.linalg.norm(p2 - pts, axis=2).mean() / iod < 0.02
@@ -231,3 +233,28 @@ def test_refiner_without_parts_leaves_out_those_models(lm, image):
     assert lm.refiner.without_parts(()) is lm.refiner
     every = tuple(n for p in REFINE_PARTS for n in p.parts)
     assert lm.refiner.without_parts(every) is None
+
+
+def test_refiner_keeps_a_symmetric_face_symmetric(lm, image):
+    """On a face made symmetric (half the photo mirrored about the face's midline) with exactly
+    symmetric sparse points, the refined contours are each other's mirror images (within 0.15 px:
+    the dense layout's anchors include interior points, placed with each side's own slot
+    fractions): every crop is run with its mirror image and the maps averaged
+    (``Refiner.flip_average``). Without it, the networks' own left-right habits show (2 px)."""
+    from dense_landmarks.refine import Refiner
+
+    pts = lm.sparse.predict_crops(image, [detection_crop(lm.detector.detect(image)[0])])[0][0]
+    mid = round(float(pts[scheme.IBUG68_FROM_106[27:31]][:, 0].mean()))  # the nose bridge
+    half = image[:, : mid + 1]
+    sym = np.ascontiguousarray(np.concatenate([half, half[:, -2::-1]], axis=1))
+    width = 2 * mid + 1  # mirror_points: x -> width - 1 - x = 2 mid - x
+    p = lm.sparse.predict_crops(sym, [detection_crop(lm.detector.detect(sym)[0])])[0][0]
+    p = 0.5 * (p + scheme.mirror_points(p, width))  # exactly symmetric sparse points
+    densifier = ContourDensifier()
+    errors = {}
+    for flip in (True, False):
+        control, out = Refiner(flip_average=flip).refine(sym, p[None])
+        dense = np.concatenate(list(densifier.densify(out[0], control[0], "dense-1000").values()))
+        mirrored = scheme.mirror_points(dense, width, scheme.DENSE_FLIP_PERMUTATION)
+        errors[flip] = float(np.abs(mirrored - dense).max())
+    assert errors[True] < 0.15 < 1.0 < errors[False], errors
