@@ -48,9 +48,11 @@ def upright_crop(points106: np.ndarray, scale: float = BOX_SCALE) -> CropSpec:
     return CropSpec(float(centre[0]), float(centre[1]), side, -roll)
 
 
-# the final pass's crop turned by these angles too and averaged in: on 500 training faces NME68
-# after refinement 3.88 -> 3.84 % (-6/+6), 3.84 % with -12/+12 as well, at twice the crops
-# (python -m eval.refine --split train --limit 500 with and without)
+# optional (``SparseLandmarker(final_turns=FINAL_TURNS)``): the final pass's crops turned by
+# these angles too and averaged in. On 500 training faces NME68 after refinement 3.88 -> 3.84 %
+# (-12/+12 as well: 3.84 %), held out 3.75 -> 3.71 % (python -m eval.refine [--final-turns]),
+# but four more crops take the landmark stage from about 6 to 13 ms, which made the pipeline
+# slower than issue 10 allows (python -m eval.bench_ab), so it is off by default
 FINAL_TURNS = (-6.0, 6.0)
 
 
@@ -69,7 +71,7 @@ class SparseLandmarker:
             card); the mirrored half is also the quality check of :meth:`predict_crops_checked`.
         final_turns: extra in-plane turns (degrees) of the final pass's crops, run in the same
             batch (each with its mirrored crop under ``flip_last``) and averaged with it
-            (default :data:`FINAL_TURNS`; ``()`` for the final crop alone).
+            (default ``()``: the final crop alone; :data:`FINAL_TURNS` is the measured option).
     """
 
     def __init__(
@@ -80,7 +82,7 @@ class SparseLandmarker:
         passes: int = 2,
         pose: str = "pnp",
         flip_last: bool = True,
-        final_turns: Sequence[float] = FINAL_TURNS,
+        final_turns: Sequence[float] = (),
     ):
         self.flip_last = bool(flip_last)
         self.final_turns = tuple(float(t) for t in final_turns)

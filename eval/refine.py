@@ -23,6 +23,7 @@ from dense_landmarks.imageio import read_image
 from dense_landmarks.landmarker import DenseLandmarker, build_landmarker
 from dense_landmarks.metrics import nme, normaliser, signed_error
 from dense_landmarks.refine import REFINE_PARTS
+from dense_landmarks.sparse import FINAL_TURNS
 from eval.run import LIP_GROUPS, OPEN_MOUTH_GAP, PART_GROUPS, mouth_gap, part_errors
 from eval.systems import face_polylines
 
@@ -75,9 +76,9 @@ def main(argv: list[str] | None = None) -> int:
         "0 measures the networks' own places, see dense_landmarks.convention)",
     )
     ap.add_argument(
-        "--no-final-turns",
+        "--final-turns",
         action="store_true",
-        help="the sparse stage's final pass without its turned crops (ablation)",
+        help="the sparse stage's final pass also turned (dense_landmarks.sparse.FINAL_TURNS)",
     )
     ap.add_argument(
         "--no-refiner-flip",
@@ -96,8 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     refined_lm = build_landmarker(
         args.backend, detector=None, density=1000, label_offset=args.label_offset
     )
-    if args.no_final_turns:
-        refined_lm.sparse.final_turns = ()
+    if args.final_turns:
+        refined_lm.sparse.final_turns = FINAL_TURNS
     if args.no_refiner_flip:
         refined_lm.refiner.flip_average = False
     if args.human_corners:

@@ -41,7 +41,7 @@ def evaluate(
     flip_last: bool = True,
     split: str = "val",
     label_offset: float = LABEL_OFFSET_PX,
-    final_turns: bool = True,
+    final_turns: bool = False,
 ) -> dict[int, dict[str, float]]:
     d = np.load(labels)
     rows = np.flatnonzero(d["val"] if split == "val" else ~d["val"])
@@ -89,9 +89,9 @@ def main(argv: list[str] | None = None) -> int:
         "--no-flip", action="store_true", help="final pass without its mirrored crop (ablation)"
     )
     ap.add_argument(
-        "--no-final-turns",
+        "--final-turns",
         action="store_true",
-        help="final pass without its turned crops (ablation; dense_landmarks.sparse.FINAL_TURNS)",
+        help="final pass also turned by dense_landmarks.sparse.FINAL_TURNS (off by default)",
     )
     ap.add_argument("--split", default="val", choices=["val", "train"])
     ap.add_argument(
@@ -111,12 +111,12 @@ def main(argv: list[str] | None = None) -> int:
         not args.no_flip,
         args.split,
         args.label_offset,
-        not args.no_final_turns,
+        args.final_turns,
     )
     val = np.load(args.labels)["val"]
     n = int(val.sum() if args.split == "val" else (~val).sum())
     flip = "plain" if args.no_flip else "flip-averaged"
-    flip += "" if args.no_final_turns else f", turned {FINAL_TURNS}"
+    flip += f", turned {FINAL_TURNS}" if args.final_turns else ""
     print(
         f"{args.split} faces: {n}; backend {args.backend}; passes {args.passes}, final pass {flip}"
         f"; label offset {args.label_offset:g} px"

@@ -2,7 +2,7 @@
 
 First made at commit 8ee8b2c (before the stage redesign of issue 12), again when issue 10's
 weights changed the outputs by design, and again on 2026-11-26 for issue 10's retrained sparse,
-jaw and mouth weights, the final pass's turned crops, the refiners' mirrored crops and the slot
+jaw and mouth weights, the refiners' mirrored crops and the slot
 priors (all measured by ``eval.sparse`` / ``eval.refine``), with the test module's own stages,
 by::
 

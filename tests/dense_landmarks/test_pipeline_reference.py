@@ -5,7 +5,7 @@ on licence-clean inputs: ``examples/astronaut.jpg`` and shifted, scaled and rota
 (:func:`variants`). It was first made at commit 8ee8b2c, before the stage redesign of issue 12,
 which reproduced it; it was made again, with the same stage settings, when issue 10's retrained
 weights and the flip-averaged final pass changed the outputs by design, and again on 2026-11-26
-(retrained sparse, jaw and mouth weights; the final pass also turned ±6°; every refiner crop run
+(retrained sparse, jaw and mouth weights; every refiner crop run
 with its mirror image; interior points drawn to their mean places along the arcs). Their
 accuracy is measured by ``eval.sparse`` / ``eval.refine``, not here. The pipeline's label
 offset (:mod:`dense_landmarks.convention`) is 0 here (``from_stages``' default): it is a plain
