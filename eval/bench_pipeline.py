@@ -19,7 +19,7 @@ Rows (the frames are the bundled astronaut photo, licence-clean):
   per call relative to one face (target: <= 4 x).
 - ``tracking``: ``DenseLandmarker.from_points`` from the previous points (no detector; the
   landmarker's own passes) and ``Tracker.update`` (the video tracker's default configuration:
-  flip-averaged passes, lips unrefined, smoothing, the detector every 30 frames amortised), on
+  flip-averaged passes, every part refined, smoothing, the detector every 30 frames amortised), on
   the still frame, vs MediaPipe ``static_image_mode=False`` (mesh from the previous frame's
   region; no detector) on the same frame repeated.
 

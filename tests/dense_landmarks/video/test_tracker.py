@@ -108,8 +108,9 @@ def test_a_new_face_is_picked_up_at_the_next_detection_round(face_video, landmar
 
 
 def test_tracker_runs_on_composed_stages_and_checks_them(landmarker):
-    """Any stages following the protocols: no detector or a refiner that cannot leave parts
-    out are clear errors; with skip_refine=() such a refiner is used as it is."""
+    """Any stages following the protocols: no detector, or parts to leave out with a refiner
+    that cannot leave parts out, are clear errors; with skip_refine=() (the default) such a
+    refiner is used as it is."""
     import dense_landmarks as dl
 
     class PlainRefiner:  # the Refiner protocol only
@@ -121,6 +122,6 @@ def test_tracker_runs_on_composed_stages_and_checks_them(landmarker):
         Tracker(no_det)
     lm = dl.DenseLandmarker.from_stages(landmarker.sparse, landmarker.detector, PlainRefiner())
     with pytest.raises(ValueError, match="without_parts"):
-        Tracker(lm)
+        Tracker(lm, TrackerConfig(skip_refine=("outer_lips", "inner_lips")))
     frame = np.full((96, 96, 3), 100, np.uint8)
-    assert Tracker(lm, TrackerConfig(skip_refine=())).update(frame) == []
+    assert Tracker(lm).update(frame) == []
