@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from dense_landmarks.atomic import atomic_write_text
+from dense_landmarks.convention import LABEL_OFFSET_PX
 from dense_landmarks.imageio import ImageError, read_image, write_image
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "astronaut.jpg"
@@ -45,13 +46,13 @@ GALLERY_WARPS: dict[str, dict] = {
 
 
 def _faces(
-    image: np.ndarray, args: argparse.Namespace, path: str, label_offset: float | None = None
+    image: np.ndarray, args: argparse.Namespace, path: str, label_offset: float = LABEL_OFFSET_PX
 ):
-    """Faces of ``image`` (``label_offset`` None: the pipeline's default)."""
+    """Faces of ``image`` (``label_offset``: see :mod:`dense_landmarks.convention`)."""
     from dense_landmarks.landmarker import DenseLandmarker
 
-    extra = {} if label_offset is None else {"label_offset": label_offset}
-    faces = DenseLandmarker(num_threads=args.threads, tiles=args.tiles, **extra).detect(image)
+    lm = DenseLandmarker(num_threads=args.threads, tiles=args.tiles, label_offset=label_offset)
+    faces = lm.detect(image)
     if not faces:
         print(f"error: {path}: no face found", file=sys.stderr)
     return faces
@@ -106,7 +107,7 @@ def _cmd_makeup(args: argparse.Namespace) -> int:
 
 
 def _image_and_faces(
-    args: argparse.Namespace, label_offset: float | None = None
+    args: argparse.Namespace, label_offset: float = LABEL_OFFSET_PX
 ) -> tuple[np.ndarray | None, list, int]:
     """(image, faces, exit code) of ``args.image``: code 2 when it cannot be read (the error is
     printed), 1 when no face is found, else 0."""

@@ -44,11 +44,6 @@ TEACHER = ".venv-teacher/bin/python"
 MP_MIDLINE = (0, 1, 2, 4, 5, 6, 8, 9, 10, 13, 14, 17, 18, 152, 164, 168, 175, 195, 197, 199, 200)
 
 
-def mirrored_back(points106: np.ndarray, width: float) -> np.ndarray:
-    """Points found on a mirrored crop (its own frame) -> the unmirrored crop's frame."""
-    return scheme.mirror_points(points106, width)
-
-
 def ours(images: list[np.ndarray], gts: list[np.ndarray]) -> dict[str, np.ndarray]:
     """The sparse network, one pass, plain and mirrored crops: (N, 68, 2) image pixels each,
     and the crop scale (N,) crop pixels per image pixel."""
@@ -91,7 +86,7 @@ def mediapipe(paths: list[str], gts: list[np.ndarray], teacher: Path) -> dict[st
             plain = mirr = np.zeros((478, 2))
         out["midline"].append(((w - 1.0 - mirr[mid, 0]) - plain[mid, 0]).mean())
         p106 = np.einsum("kjd,kj->kd", plain[verts], wts)
-        q106 = mirrored_back(np.einsum("kjd,kj->kd", mirr[verts], wts), w)
+        q106 = scheme.mirror_points(np.einsum("kjd,kj->kd", mirr[verts], wts), w)
         out["plain"].append(scheme.to_68(p106 + origin))
         out["mirrored"].append(scheme.to_68(q106 + origin))
     return {k: np.asarray(v) for k, v in out.items()}

@@ -17,11 +17,12 @@ from dense_landmarks.refine.slots import SlotPrior
 class RefinePart:
     """One refined part: how to crop it and which arcs its heatmap channels hold.
 
-        ``arcs``: per channel, (scheme part, u0, u1): the arc of the part's spline between knots u0
-        and u1 (knot k = the part's k-th point; for a closed part u1 may equal the point count =
-        back to 0). The arcs' ends are the part's corners: with an ``ends`` rule they are re-read from
-    where the arcs' ridges end (:mod:`dense_landmarks.refine.ends`), else they stay where the
-    sparse stage put them.
+    ``arcs``: per channel, (scheme part, u0, u1): the arc of the part's spline between knots u0
+    and u1 (knot k = the part's k-th point; for a closed part u1 may equal the point count =
+    back to 0). The arcs' ends are the part's corners: with an ``ends`` rule they are re-read
+    from where the arcs' ridges end (:mod:`dense_landmarks.refine.ends`), else they stay where
+    the sparse stage put them. With ``slots`` the interior points are drawn along the arcs
+    towards their mean places (:mod:`dense_landmarks.refine.slots`).
     """
 
     name: str

@@ -3,7 +3,7 @@ eval.chirality``. Run with the teacher venv: ``.venv-teacher/bin/python -m
 eval.peers.mediapipe_mirror REQUEST RESPONSE`` (standard library, numpy, OpenCV, mediapipe).
 
 Request JSON: ``{"items": [{"image": path, "box": [x0, y0, x1, y1]}]}`` (one face per item;
-the crop is the square of 1.8 x the box's larger side, as ``mediapipe_runner`` cuts in box mode).
+the crop is ``mediapipe_runner.box_region``, as that runner cuts in box mode).
 Response ``.npz``: ``plain`` and ``mirrored`` (N, 478, 2) float64 mesh vertices, pixels of the
 crop as MediaPipe saw it (the mirrored crop's own frame: not mirrored back), NaN where no face;
 ``origin`` (N, 2) the crop's top-left pixel in the image and ``width`` (N,) the crop's width.
@@ -12,6 +12,7 @@ crop as MediaPipe saw it (the mirrored crop's own frame: not mirrored back), NaN
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import numpy as np
@@ -20,6 +21,8 @@ import numpy as np
 def main() -> int:
     import cv2
     import mediapipe as mp
+
+    from eval.peers.mediapipe_runner import box_region
 
     with open(sys.argv[1], encoding="utf-8") as fh:
         req = json.load(fh)
@@ -33,12 +36,9 @@ def main() -> int:
         img = cv2.imread(item["image"], cv2.IMREAD_COLOR)
         if img is None:
             continue
-        x0, y0, x1, y1 = item["box"]
-        c, s = np.array([(x0 + x1) / 2, (y0 + y1) / 2]), 1.8 * max(x1 - x0, y1 - y0)
-        a = np.clip(np.round(c - s / 2).astype(int), 0, None)
-        crop = np.ascontiguousarray(img[a[1] : int(a[1] + s), a[0] : int(a[0] + s), ::-1])
+        crop, origin[i] = box_region(img[:, :, ::-1], item["box"])
         h, w = crop.shape[:2]
-        origin[i], width[i] = a, w
+        width[i] = w
         for key, im in (("plain", crop), ("mirrored", np.ascontiguousarray(crop[:, ::-1]))):
             res = mesh.process(im)
             if res.multi_face_landmarks:
@@ -46,8 +46,6 @@ def main() -> int:
                 out[key][i] = [[p.x * w - 0.5, p.y * h - 0.5] for p in lm]
     tmp = sys.argv[2] + ".tmp.npz"
     np.savez(tmp, origin=origin, width=width, **out)
-    import os
-
     os.replace(tmp, sys.argv[2])
     return 0
 

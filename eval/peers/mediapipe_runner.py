@@ -69,6 +69,16 @@ def chains(edges) -> list[list[int]]:
     return out
 
 
+def box_region(rgb: np.ndarray, box) -> tuple[np.ndarray, np.ndarray]:
+    """The square of 1.8 x the larger side of ``box`` ([x0, y0, x1, y1]) around its centre,
+    cut from ``rgb`` (clipped at the image's top-left): (crop, its top-left pixel (2,) float)."""
+    x0, y0, x1, y1 = box
+    c, s = np.array([(x0 + x1) / 2, (y0 + y1) / 2]), 1.8 * max(x1 - x0, y1 - y0)
+    a = np.clip(np.round(c - s / 2).astype(int), 0, None)
+    crop = np.ascontiguousarray(rgb[a[1] : int(a[1] + s), a[0] : int(a[0] + s)])
+    return crop, a.astype(float)
+
+
 def part_chains():
     from mediapipe.python.solutions import face_mesh_connections as c
 
@@ -99,11 +109,7 @@ def main() -> int:
     for item, rgb in readable_items(req, results):
         offset = np.zeros(2)
         if req["mode"] == "box" and item.get("box"):
-            x0, y0, x1, y1 = item["box"]
-            c, s = np.array([(x0 + x1) / 2, (y0 + y1) / 2]), 1.8 * max(x1 - x0, y1 - y0)
-            a = np.clip(np.round(c - s / 2).astype(int), 0, None)
-            rgb = np.ascontiguousarray(rgb[a[1] : int(a[1] + s), a[0] : int(a[0] + s)])
-            offset = a.astype(float)
+            rgb, offset = box_region(rgb, item["box"])
         h, w = rgb.shape[:2]
         res, ms = timed(lambda rgb=rgb: mesh.process(rgb), req.get("repeat", 1))
         faces = []
