@@ -6,7 +6,9 @@ on licence-clean inputs: ``examples/astronaut.jpg`` and shifted, scaled and rota
 which reproduced it; it was made again, with the same stage settings, when issue 10's retrained
 weights and the flip-averaged final pass changed the outputs by design, and again on 2026-11-26
 (retrained sparse, jaw and mouth weights; every refiner crop run
-with its mirror image; interior points drawn to their mean places along the arcs). Their
+with its mirror image; interior points drawn to their mean places along the arcs), and again
+when strong downscales of the crops began to shrink by whole factors (``crop.warp``: 0.1 px).
+Their
 accuracy is measured by ``eval.sparse`` / ``eval.refine``, not here. The pipeline's label
 offset (:mod:`dense_landmarks.convention`) is 0 here (``from_stages``' default): it is a plain
 shift, tested on its own. Changes left out of the comparison,
