@@ -44,13 +44,18 @@ def from_crop(points: np.ndarray, m: np.ndarray) -> np.ndarray:
     return to_crop(points, inv)
 
 
-def _whole_blocks(a0: int, a1: int, n: int, k: int) -> tuple[int, int, int]:
-    """Grow the pixel range ``[a0, a1)`` of an image side of ``n`` pixels to whole blocks of
-    ``k`` aligned with the image's own (so the shrunk region is the same as a part of the whole
-    image shrunk): returns (a0, a1, pixels beyond the image side, to pad)."""
-    a0 -= a0 % k
-    want = a0 + -(-(a1 - a0) // k) * k
-    return a0, min(want, n), max(want - n, 0)
+#: below this sigma (a downscale of less than ~2.4x) the Gaussian's side taps weigh < 1e-5: it
+#: could not change a uint8 pixel, so none is applied
+MIN_SIGMA = 0.2
+
+
+def blur_sigma(scale: float) -> float:
+    """Gaussian sigma (image pixels) that anti-aliases a bilinear sampling of the image at
+    ``scale`` crop pixels per image pixel (0 from ``scale`` 0.5 up): the spread of the area
+    averaging down to twice the crop's resolution that it replaced (a box of ``1 / (2 scale)``
+    pixels), less that of the pixel itself, so it grows continuously from 0."""
+    width = 0.5 / scale
+    return float(np.sqrt(max(width * width - 1.0, 0.0) / 12.0))
 
 
 def warp(
@@ -58,41 +63,34 @@ def warp(
 ) -> np.ndarray:
     """Sample a ``size`` x ``size`` crop of an (H, W, C) image through matrix ``m``.
 
-    Strong downscales (more than 2x) first shrink the image region under the crop by an
-    integer factor ``k`` with area averaging (a box filter: OpenCV's fast path, ~20x cheaper
-    than a fractional factor), so that what remains for the bilinear warp is a shrink of at
-    most 2x and the crop is not aliased; the result is the same geometry either way. Only that
-    region (plus the interpolation's margin, padded by ``border`` to a multiple of ``k``) is
-    shrunk, so the cost follows the crop, not the image.
+    Strong downscales (more than 2x) first smooth the image region under the crop with a
+    Gaussian (:func:`blur_sigma`; ~0.8 ms on a 640 x 480 image, where area averaging to a
+    fractional size took ~2 ms) so the crop is not aliased. The filter is symmetric and nothing
+    is decimated, so the crop of a mirror-symmetric image stays mirror symmetric (the refiners'
+    mirrored crops rely on it) and the geometry is the bilinear warp's alone. Only that region
+    (plus the filter's margin) is smoothed, so the cost follows the crop, not the image.
     """
     scale = abs(float(m[0, 0] * m[1, 1] - m[0, 1] * m[1, 0])) ** 0.5  # sqrt |det|
-    if scale < 0.5:
-        k = int(np.ceil(0.5 / scale - 1e-9))  # >= 2; the warp then shrinks by 1x .. 2x
+    sigma = blur_sigma(scale) if scale < 0.5 else 0.0
+    if sigma >= MIN_SIGMA:
+        k = 2 * int(np.ceil(3.0 * sigma)) + 1  # the kernel's side
         inv = cv2.invertAffineTransform(np.asarray(m, dtype=np.float64))
         edge = np.array([-0.5, size - 0.5])
         corners = np.array([[x, y, 1.0] for x in edge for y in edge]) @ inv.T
-        pad = 2 * k + 2  # the shrunk image's bilinear taps stay inside
+        pad = k // 2 + 2  # the bilinear taps and the filter stay inside
         h, w = image.shape[:2]
         x0, y0 = np.floor(corners.min(axis=0)).astype(int) - pad
         x1, y1 = np.ceil(corners.max(axis=0)).astype(int) + pad
         x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
         if x1 - x0 < 1 or y1 - y0 < 1:  # the crop lies outside the image
             x0, y0, x1, y1 = 0, 0, w, h
-        x0, x1, pw = _whole_blocks(x0, x1, w, k)
-        y0, y1, ph = _whole_blocks(y0, y1, h, k)
-        region = image[y0:y1, x0:x1]
-        if ph or pw:  # the image side is no multiple of k: beyond it, the warp's border
-            region = cv2.copyMakeBorder(region, 0, ph, 0, pw, border)
-        small = cv2.resize(
-            region,
-            (region.shape[1] // k, region.shape[0] // k),
-            interpolation=cv2.INTER_AREA,
+        # at the image's own edges the filter averages the pixels there (as area averaging did)
+        region = cv2.GaussianBlur(
+            image[y0:y1, x0:x1], (k, k), sigma, borderType=cv2.BORDER_REPLICATE
         )
-        f = 1.0 / k
-        # pixel-centre convention: p_small = (p - origin + 0.5) * f - 0.5
-        s = np.array([[f, 0, (0.5 - x0) * f - 0.5], [0, f, (0.5 - y0) * f - 0.5]])
-        m = m @ np.vstack([cv2.invertAffineTransform(s), [0, 0, 1]])
-        image = small
+        m = np.asarray(m, dtype=np.float64).copy()
+        m[:, 2] += m[:, :2] @ np.array([x0, y0], dtype=np.float64)  # region pixel = image - origin
+        image = region
     return cv2.warpAffine(image, m, (size, size), flags=cv2.INTER_LINEAR, borderMode=border)
 
 
