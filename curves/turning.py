@@ -50,32 +50,42 @@ def bound_turning(
     return p
 
 
+#: the longest stretch of a contour (fraction of its vertices) that cutting one fold may
+#: straighten: a longer one is not a spike but the contour's shape (e.g. a closed mouth's inner
+#: ring, a sliver whose arcs had crossed), and straightening it collapsed such a ring to a few
+#: pixels; the fold is then left for the order rules and reported
+MAX_FOLD_SHARE = 0.25
+
+
 def _cut_folds(p: np.ndarray, closed: bool, max_turn: float, free: np.ndarray) -> np.ndarray:
     """What smoothing leaves (a fold: the curve doubling back, whose tiny segments keep
-    turning): around each free vertex still turning too much, the vertices move onto the
+    turning): around a free vertex still turning too much, the vertices move onto the
     straight chord between two vertices beyond them (evenly spaced), the chord widening over
-    free vertices until its ends turn within the bound."""
+    free vertices until its ends turn within the bound. A chord that would need to span more
+    than :data:`MAX_FOLD_SHARE` of the vertices (or cannot widen further) is not cut; the next
+    turning vertex is tried, and the contour is returned once none can be cut."""
     n = len(p)
+    longest = max(2, int(MAX_FOLD_SHARE * n))
     for _ in range(n):
-        bad = np.flatnonzero(free & (turning_angles(p, closed) > max_turn))
-        if not len(bad):
-            break
-        k = int(bad[0])
-        lo, hi = k - 1, k + 1  # chord ends; the vertices strictly between move
-        while True:
-            q = p.copy()
-            t = (np.arange(1, hi - lo) / (hi - lo))[:, None]
-            q[np.arange(lo + 1, hi) % n] = (1 - t) * p[lo % n] + t * p[hi % n]
-            turn = turning_angles(q, closed)
-            ok = all(turn[e % n] <= max_turn or not free[e % n] for e in (lo, hi))
-            grow_lo = bool(free[lo % n]) and (closed or lo > 0)
-            grow_hi = bool(free[hi % n]) and (closed or hi < n - 1)
-            if ok or not (grow_lo or grow_hi) or hi - lo >= n - 2:
+        cut = False
+        for k in np.flatnonzero(free & (turning_angles(p, closed) > max_turn)):
+            lo, hi = int(k) - 1, int(k) + 1  # chord ends; the vertices strictly between move
+            while True:
+                q = p.copy()
+                t = (np.arange(1, hi - lo) / (hi - lo))[:, None]
+                q[np.arange(lo + 1, hi) % n] = (1 - t) * p[lo % n] + t * p[hi % n]
+                turn = turning_angles(q, closed)
+                ok = all(turn[e % n] <= max_turn or not free[e % n] for e in (lo, hi))
+                grow_lo = bool(free[lo % n]) and (closed or lo > 0)
+                grow_hi = bool(free[hi % n]) and (closed or hi < n - 1)
+                if ok or not (grow_lo or grow_hi) or hi - lo >= longest:
+                    break
+                lo, hi = lo - grow_lo, hi + grow_hi
+            if ok and not np.array_equal(q, p):
+                p, cut = q, True
                 break
-            lo, hi = lo - grow_lo, hi + grow_hi
-        if np.array_equal(q, p):
+        if not cut:
             break
-        p = q
     return p
 
 
