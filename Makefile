@@ -104,24 +104,26 @@ recall: setup peers
 
 # the sparse model: resumable (rerun to continue; 140 epochs on the CPU), then fine-tuned 54
 # epochs from the face pack (on a GPU when there is one: 55 s on an H200), then 244 more from
-# the pack on the CPU (a fresh cosine, about an hour here), then shipped
+# the pack on the CPU (a fresh cosine, about an hour here), then 489 more from the pack on a GPU
+# (330 s on an H200; ~2.5 h on this CPU), then shipped
 train: setup
 	test -f cache/labels_300w.npz || $(MAKE) labels
 	$(BIN)/python -m training.train --config training/configs/sparse106.json --resume
 	test -f cache/pack_300w.npz || $(MAKE) pack
 	$(BIN)/python -m training.train --config training/configs/sparse106_gpu_ft.json --resume
 	$(BIN)/python -m training.train --config training/configs/sparse106_cpu_ft.json --resume
-	$(BIN)/python -m training.export --config training/configs/sparse106_cpu_ft.json
+	$(BIN)/python -m training.train --config training/configs/sparse106_gpu_ft2.json --resume
+	$(BIN)/python -m training.export --config training/configs/sparse106_gpu_ft2.json
 
 # training where the photos are not (a CUDA machine): the labelled faces as JPEG crops + points
 pack: setup
 	test -f cache/labels_300w.npz || $(MAKE) labels
 	$(BIN)/python -m training.pack --labels cache/labels_300w.npz --out cache/pack_300w.npz
 
-# on a CUDA machine with the repo and cache/pack_300w.npz: four runs side by side on one GPU
-# (sparse s and m, mouth and eye refiners), each fitted to BUDGET seconds; best weights in OUT
+# on a CUDA machine with the repo, runs/pfld106_s_cpu_ft/best.pt and cache/pack_300w.npz: the
+# sparse model's last fine-tune (fitted to BUDGET seconds), alone on the GPU; best weights in OUT
 train-gpu:
-	BUDGET=$${BUDGET:-470} bash training/gpu_train_all.sh
+	bash training/gpu_finetune.sh "train sparse106_gpu_ft2 $${BUDGET:-330}"
 
 # boundary refiners (lips, eyes, brows, jaw, nose), then shipped like the sparse model
 train-refine: setup
@@ -132,10 +134,10 @@ train-refine: setup
 	# issue 10: mouth, eye, jaw and brow refiners fine-tuned further on the CPU (their first schedules
 	# were too short); each step starts from the previous step's best checkpoint
 	for c in mouth_ft eye_ft mouth_cpu_ft eye_cpu_ft mouth_cpu_ft2 jaw_cpu_ft brow_cpu_ft brow_cpu_ft2 \
-	  jaw_cpu_ft2 mouth_cpu_ft3; do \
+	  jaw_cpu_ft2 mouth_cpu_ft3 eye_cpu_ft3 jaw_cpu_ft3; do \
 	  $(BIN)/python -m training.refine_train --config training/configs/refine_$$c.json --resume \
 	  || exit 1; done
-	for c in mouth_cpu_ft3 eye_cpu_ft jaw_cpu_ft2 brow_cpu_ft2; do \
+	for c in mouth_cpu_ft3 eye_cpu_ft3 jaw_cpu_ft3 brow_cpu_ft2; do \
 	  $(BIN)/python -m training.export --config training/configs/refine_$$c.json || exit 1; done
 
 evaluate: setup

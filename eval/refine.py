@@ -23,6 +23,7 @@ from dense_landmarks.imageio import read_image
 from dense_landmarks.landmarker import DenseLandmarker, build_landmarker
 from dense_landmarks.metrics import nme, normaliser, signed_error
 from dense_landmarks.refine import REFINE_PARTS
+from dense_landmarks.refine.refiner import Refiner
 from dense_landmarks.sparse import FINAL_TURNS
 from eval.run import LIP_GROUPS, OPEN_MOUTH_GAP, PART_GROUPS, mouth_gap, part_errors
 from eval.systems import face_polylines
@@ -81,6 +82,15 @@ def main(argv: list[str] | None = None) -> int:
         help="the sparse stage's final pass also turned (dense_landmarks.sparse.FINAL_TURNS)",
     )
     ap.add_argument(
+        "--skip-parts",
+        nargs="*",
+        default=None,
+        choices=scheme.PART_NAMES,
+        help="scheme parts left unrefined, their contours through the sparse points (default: "
+        "the refiner's own, dense_landmarks.refine.refiner.UNREFINED; --skip-parts with no "
+        "name: every part refined)",
+    )
+    ap.add_argument(
         "--no-refiner-flip",
         action="store_true",
         help="the refiners without their mirrored crops (ablation)",
@@ -97,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     refined_lm = build_landmarker(
         args.backend, detector=None, density=1000, label_offset=args.label_offset
     )
+    if args.skip_parts is not None:
+        refined_lm.refiner = Refiner(args.backend, skip_parts=tuple(args.skip_parts))
     if args.final_turns:
         refined_lm.sparse.final_turns = FINAL_TURNS
     if args.no_refiner_flip:

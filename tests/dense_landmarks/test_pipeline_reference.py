@@ -7,7 +7,9 @@ which reproduced it; it was made again, with the same stage settings, when issue
 weights and the flip-averaged final pass changed the outputs by design, and again on 2026-11-26
 (retrained sparse, jaw and mouth weights; every refiner crop run
 with its mirror image; interior points drawn to their mean places along the arcs), and again
-when strong downscales of the crops began to shrink by whole factors (``crop.warp``: 0.1 px).
+when strong downscales of the crops began to be smoothed by a Gaussian instead of area
+averaging (``crop.warp``), the sparse model was fine-tuned further on a GPU, the eye and jaw
+refiners on the CPU, and the nose left on its sparse splines (``refine.refiner.UNREFINED``).
 Their
 accuracy is measured by ``eval.sparse`` / ``eval.refine``, not here. The pipeline's label
 offset (:mod:`dense_landmarks.convention`) is 0 here (``from_stages``' default): it is a plain
