@@ -21,17 +21,20 @@ reachable by work on the code alone.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import sys
 import time
 from collections import defaultdict
-from pathlib import Path
 
 import numpy as np
 
 from dense_landmarks.runtime.runners import OnnxRunner, TorchRunner
-from eval.bench_pipeline import frame_640x480, frame_six_faces, mediapipe
+from eval.bench_pipeline import (
+    add_peer_options,
+    frame_640x480,
+    frame_six_faces,
+    mediapipe,
+    pin_and_find_peer,
+)
 
 
 class TimedRunner:
@@ -95,7 +98,6 @@ def network_share(call, log: dict[str, list], repeat: int) -> tuple[float, dict[
 def main(argv: list[str] | None = None) -> int:
     import dense_landmarks as dl
     from dense_landmarks.video.tracker import Tracker
-    from eval.systems import REPO
 
     ap = argparse.ArgumentParser(
         prog="python -m eval.bench_networks",
@@ -103,16 +105,9 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     ap.add_argument("--repeat", type=int, default=30)
-    ap.add_argument("--cpu", type=int, default=0, help="pin to this core (-1: no pin)")
-    ap.add_argument("--no-peer", action="store_true", help="ours only")
-    ap.add_argument(
-        "--teacher",
-        default=os.environ.get("TEACHER_PYTHON", str(REPO / ".venv-teacher/bin/python")),
-        help="python of the venv with mediapipe",
-    )
+    add_peer_options(ap)
     args = ap.parse_args(argv)
-    if args.cpu >= 0:
-        os.sched_setaffinity(0, {args.cpu})
+    teacher = pin_and_find_peer(args)
     one = frame_640x480()
     log: dict[str, list] = defaultdict(list)
     lm = dl.DenseLandmarker(num_threads=1)
@@ -127,15 +122,12 @@ def main(argv: list[str] | None = None) -> int:
         ),
     }
     mp = {}
-    teacher = Path(args.teacher)
-    if not args.no_peer and teacher.exists():
+    if teacher is not None:
         m = mediapipe({"one": one, "six": frame_six_faces()}, args.repeat, teacher)
         mp = {
             "full pipeline (detect), 1 face": m["full_1"],
             "tracking (Tracker.update), 1 face": m["tracking_1"],
         }
-    elif not args.no_peer:
-        print(f"skipping MediaPipe: {teacher} missing (`make teacher`)", file=sys.stderr)
     print(
         f"640 x 480 frame, one thread, {wrapped} model runners timed; medians of {args.repeat} "
         "calls, CPU ms"

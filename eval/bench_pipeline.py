@@ -166,9 +166,38 @@ def stages(repeat: int, backend: str) -> list[float]:
     return [cpu_ms(fn, repeat) for fn in steps]
 
 
-def main(argv: list[str] | None = None) -> int:
+def add_peer_options(ap: argparse.ArgumentParser) -> None:
+    """``--cpu``, ``--no-peer`` and ``--teacher``: the options of a benchmark that measures
+    MediaPipe Face Mesh (its own venv) in the same run, both pinned to one core."""
     from eval.systems import REPO
 
+    ap.add_argument("--cpu", type=int, default=0, help="pin both systems to this core (-1: no pin)")
+    ap.add_argument("--no-peer", action="store_true", help="ours only")
+    ap.add_argument(
+        "--teacher",
+        default=os.environ.get("TEACHER_PYTHON", str(REPO / ".venv-teacher/bin/python")),
+        help="python of the venv with mediapipe",
+    )
+
+
+def pin_and_find_peer(args: argparse.Namespace) -> Path | None:
+    """Pin this process to ``args.cpu``; the MediaPipe venv's python, or None (``--no-peer``, or
+    the venv is missing: said on stderr)."""
+    if args.cpu >= 0:
+        os.sched_setaffinity(0, {args.cpu})
+    teacher = Path(args.teacher)
+    if args.no_peer:
+        return None
+    if not teacher.exists():
+        print(
+            f"skipping MediaPipe: {teacher} missing (its own venv: `make teacher`)",
+            file=sys.stderr,
+        )
+        return None
+    return teacher
+
+
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         prog="python -m eval.bench_pipeline",
         description=__doc__,
@@ -176,26 +205,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--repeat", type=int, default=50)
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--cpu", type=int, default=0, help="pin both systems to this core (-1: no pin)")
-    ap.add_argument("--no-peer", action="store_true", help="ours only")
     ap.add_argument("--stages", action="store_true", help="also the per-stage breakdown")
     ap.add_argument("--backends", nargs="+", default=["onnx"], choices=["onnx", "torch"])
-    ap.add_argument(
-        "--teacher",
-        default=os.environ.get("TEACHER_PYTHON", str(REPO / ".venv-teacher/bin/python")),
-        help="python of the venv with mediapipe",
-    )
+    add_peer_options(ap)
     args = ap.parse_args(argv)
-    if args.cpu >= 0:
-        os.sched_setaffinity(0, {args.cpu})
-    teacher = Path(args.teacher)
-    peer = not args.no_peer
-    if peer and not teacher.exists():
-        print(
-            f"skipping MediaPipe: {teacher} missing (its own venv: `make teacher`)",
-            file=sys.stderr,
-        )
-        peer = False
+    teacher = pin_and_find_peer(args)
+    peer = teacher is not None
     frames = {"one": frame_640x480(), "six": frame_six_faces()}
     rows_o, rows_m = [], []
     for _ in range(args.rounds):
