@@ -181,12 +181,20 @@ def points_on_arcs(arcs: np.ndarray, where: np.ndarray) -> np.ndarray:
         arcs: (A, M, 2) float, M >= 4. where: (K, 2) float (arc, sample index in [1, M - 2]).
     Returns:
         (K, 2) float64: the sample itself at a whole index, else the centripetal Catmull-Rom
-        segment through the neighbouring samples (the curve the refit draws).
+        segment through the neighbouring samples (the curve the refit draws); in an arc's first
+        or last segment the missing neighbour is the reflected one (as for the initial arcs), so
+        both ends are treated alike.
     """
+    m = arcs.shape[1]
     a = where[:, 0].astype(np.int64)
-    j = np.minimum(np.floor(where[:, 1]).astype(np.int64), arcs.shape[1] - 2)
+    j = np.minimum(np.floor(where[:, 1]).astype(np.int64), m - 2)
     t = (where[:, 1] - j)[:, None]
-    nb = [arcs[a, np.clip(j + d, 0, arcs.shape[1] - 1)] for d in (-1, 0, 1, 2)]
+    nb = [arcs[a, np.clip(j + d, 0, m - 1)] for d in (-1, 0, 1, 2)]
+    # a clipped neighbour would coincide with its segment's end (no curve through them: the
+    # sample itself was returned, up to 0.75 samples from the knot, at one end only)
+    head, tail = j == 0, j + 2 > m - 1
+    nb[0] = np.where(head[:, None], 2.0 * nb[1] - nb[2], nb[0])
+    nb[3] = np.where(tail[:, None], 2.0 * nb[2] - nb[1], nb[3])
     xy = _segment_points(nb, t)
     return np.where((t == 0.0) | ~np.isfinite(xy), nb[1], xy)  # coincident samples: the sample
 

@@ -9,7 +9,9 @@ weights and the flip-averaged final pass changed the outputs by design, and agai
 with its mirror image; interior points drawn to their mean places along the arcs), and again
 when strong downscales of the crops began to be smoothed by a Gaussian instead of area
 averaging (``crop.warp``), the sparse model was fine-tuned further on a GPU, the eye and jaw
-refiners on the CPU, and the nose left on its sparse splines (``refine.refiner.UNREFINED``).
+refiners on the CPU, and the nose left on its sparse splines (``refine.refiner.UNREFINED``),
+and the knots in the arcs' first segments stopped falling back to the arcs' ends (the jaw's
+second point).
 Their
 accuracy is measured by ``eval.sparse`` / ``eval.refine``, not here. The pipeline's label
 offset (:mod:`dense_landmarks.convention`) is 0 here (``from_stages``' default): it is a plain

@@ -185,3 +185,20 @@ def test_smoothing_turns_an_offset_step_into_a_ramp():
     assert np.abs(np.diff(plain[0, 1:-1, 0])).max() > 3.0  # the step
     assert np.abs(np.diff(smooth[0, 1:-1, 0])).max() < 1.5  # spread out
     np.testing.assert_array_equal(decode_arcs(arc, maps, smooth=np.array([0])), plain)
+
+
+def test_points_on_arcs_treat_both_ends_alike():
+    """Knots in an arc's first and last segments lie on the curve between their samples, and a
+    mirror-symmetric arc gives mirror-symmetric knots (the jaw's second and second-to-last
+    points were 6 and 2 px off their mirror places: the first segment fell back to its end
+    sample)."""
+    from dense_landmarks.refine.arcs import points_on_arcs
+
+    x = np.linspace(-50.0, 50.0, 25)
+    arc = np.c_[x, 0.01 * x**2][None]  # symmetric about x = 0
+    where = np.array([[0, 0.75], [0, 23.25], [0, 5.5], [0, 18.5]])
+    p = points_on_arcs(arc, where)
+    np.testing.assert_allclose(p[0], [-p[1, 0], p[1, 1]], atol=1e-9)
+    np.testing.assert_allclose(p[2], [-p[3, 0], p[3, 1]], atol=1e-9)
+    assert arc[0, 0, 0] < p[0, 0] < arc[0, 1, 0] and arc[0, 23, 0] < p[1, 0] < arc[0, 24, 0]
+    np.testing.assert_allclose(p[0, 0], -50.0 + 0.75 * 100 / 24, atol=0.05)  # evenly spaced
