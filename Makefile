@@ -104,8 +104,8 @@ recall: setup peers
 
 # the sparse model: resumable (rerun to continue; 140 epochs on the CPU), then fine-tuned 54
 # epochs from the face pack (on a GPU when there is one: 55 s on an H200), then 244 more from
-# the pack on the CPU (a fresh cosine, about an hour here), then 489 more from the pack on a GPU
-# (330 s on an H200; ~2.5 h on this CPU), then shipped
+# the pack on the CPU (a fresh cosine, about an hour here), then 489 and 345 more from the pack on
+# a GPU (330 s and 215 s on an H200; ~4 h together on this CPU), then shipped
 train: setup
 	test -f cache/labels_300w.npz || $(MAKE) labels
 	$(BIN)/python -m training.train --config training/configs/sparse106.json --resume
@@ -113,7 +113,8 @@ train: setup
 	$(BIN)/python -m training.train --config training/configs/sparse106_gpu_ft.json --resume
 	$(BIN)/python -m training.train --config training/configs/sparse106_cpu_ft.json --resume
 	$(BIN)/python -m training.train --config training/configs/sparse106_gpu_ft2.json --resume
-	$(BIN)/python -m training.export --config training/configs/sparse106_gpu_ft2.json
+	$(BIN)/python -m training.train --config training/configs/sparse106_gpu_ft3.json --resume
+	$(BIN)/python -m training.export --config training/configs/sparse106_gpu_ft3.json
 
 # training where the photos are not (a CUDA machine): the labelled faces as JPEG crops + points
 pack: setup
@@ -121,9 +122,9 @@ pack: setup
 	$(BIN)/python -m training.pack --labels cache/labels_300w.npz --out cache/pack_300w.npz
 
 # on a CUDA machine with the repo, runs/pfld106_s_cpu_ft/best.pt and cache/pack_300w.npz: the
-# sparse model's last fine-tune (fitted to BUDGET seconds), alone on the GPU; best weights in OUT
+# sparse model's last two fine-tunes, one after the other, alone on the GPU; best weights in OUT
 train-gpu:
-	bash training/gpu_finetune.sh "train sparse106_gpu_ft2 $${BUDGET:-330}"
+	bash training/gpu_finetune.sh "train sparse106_gpu_ft2 330" "train sparse106_gpu_ft3 215"
 
 # boundary refiners (lips, eyes, brows, jaw, nose), then shipped like the sparse model
 train-refine: setup
