@@ -178,7 +178,7 @@ def points_on_arcs(arcs: np.ndarray, where: np.ndarray) -> np.ndarray:
     """Points at fractional sample positions of arcs, on the Catmull-Rom curve through them.
 
     Args:
-        arcs: (A, M, 2) float, M >= 4. where: (K, 2) float (arc, sample index in [1, M - 2]).
+        arcs: (A, M, 2) float, M >= 4. where: (K, 2) float (arc, sample index in [0, M - 1]).
     Returns:
         (K, 2) float64: the sample itself at a whole index, else the centripetal Catmull-Rom
         segment through the neighbouring samples (the curve the refit draws); in an arc's first
