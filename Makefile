@@ -135,10 +135,10 @@ train-refine: setup
 	# issue 10: mouth, eye, jaw and brow refiners fine-tuned further on the CPU (their first schedules
 	# were too short); each step starts from the previous step's best checkpoint
 	for c in mouth_ft eye_ft mouth_cpu_ft eye_cpu_ft mouth_cpu_ft2 jaw_cpu_ft brow_cpu_ft brow_cpu_ft2 \
-	  jaw_cpu_ft2 mouth_cpu_ft3 eye_cpu_ft3 jaw_cpu_ft3; do \
+	  jaw_cpu_ft2 mouth_cpu_ft3 eye_cpu_ft3 jaw_cpu_ft3 mouth_cpu_ft4 brow_cpu_ft3; do \
 	  $(BIN)/python -m training.refine_train --config training/configs/refine_$$c.json --resume \
 	  || exit 1; done
-	for c in mouth_cpu_ft3 eye_cpu_ft3 jaw_cpu_ft3 brow_cpu_ft2; do \
+	for c in mouth_cpu_ft4 eye_cpu_ft3 jaw_cpu_ft3 brow_cpu_ft3; do \
 	  $(BIN)/python -m training.export --config training/configs/refine_$$c.json || exit 1; done
 
 evaluate: setup

@@ -35,7 +35,7 @@ CORNER_ROUNDS = 2
 
 # parts the default pipeline leaves on the splines through the sparse points: with the sparse
 # model of 2026-11-26 (GPU fine-tune) the nose refiner moved the contours away from the human
-# nose points (held-out nose 1.81 -> 1.96 % IOD, NME68 3.58 -> 3.60 %: python -m eval.refine
+# nose points (held-out nose 1.81 -> 1.96 % IOD, NME68 3.57 -> 3.59 %: python -m eval.refine
 # [--skip-parts], no names: every part refined), and on two GRID clips its bridge wiggled
 # sideways
 UNREFINED = ("nose_bridge", "nose_base")
