@@ -8,12 +8,10 @@ weights and the flip-averaged final pass changed the outputs by design, and agai
 (retrained sparse, jaw and mouth weights; every refiner crop run
 with its mirror image; interior points drawn to their mean places along the arcs), and again
 when strong downscales of the crops began to be smoothed by a Gaussian instead of area
-averaging (``crop.warp``), the sparse model was fine-tuned further on a GPU, the eye and jaw
-refiners on the CPU, and the nose left on its sparse splines (``refine.refiner.UNREFINED``),
+averaging (``crop.warp``), the sparse model was fine-tuned further on a GPU, every refiner but
+the nose's on the CPU, and the nose left on its sparse splines (``refine.refiner.UNREFINED``),
 and the knots in the arcs' first segments stopped falling back to the arcs' ends (the jaw's
-second point).
-Their
-accuracy is measured by ``eval.sparse`` / ``eval.refine``, not here. The pipeline's label
+second point). Their accuracy is measured by ``eval.sparse`` / ``eval.refine``, not here. The pipeline's label
 offset (:mod:`dense_landmarks.convention`) is 0 here (``from_stages``' default): it is a plain
 shift, tested on its own. Changes left out of the comparison,
 each covered by its own tests:
