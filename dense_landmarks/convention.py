@@ -25,8 +25,8 @@ by :data:`LABEL_OFFSET_PX` along the face's horizontal axis, into the labels' co
 the very end (``DenseLandmarker(label_offset=0.0)`` keeps the mirror-consistent places). The
 value is the training split's: mean signed error of the refined 68 points along the face's axis
 -1.00 px with no shift, +0.00 px with 1 px, and NME68 3.92 -> 3.80 % on 500 training faces
-(``python -m eval.refine --split train --limit 500 --label-offset 0`` and ``... 1``); on the
-held-out faces 3.75 % with it (``python -m eval.refine``).
+(``python -m eval.refine --split train --limit 500 --label-offset 0`` and ``... 1``), with the
+weights of that time.
 """
 
 from __future__ import annotations

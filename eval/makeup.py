@@ -58,6 +58,15 @@ class Score:
     opening_painted: int
     open_mouth: bool
 
+    @property
+    def rates(self) -> tuple[float, float, float]:
+        """(coverage, outside, opening) fractions of this face; opening NaN on a closed mouth."""
+        return (
+            self.covered / max(self.ring, 1),
+            self.outside / max(self.painted, 1),
+            self.opening_painted / max(self.opening, 1) if self.open_mouth else float("nan"),
+        )
+
 
 def human_gap(gt68: np.ndarray) -> float:
     """Largest distance between facing upper and lower human inner-lip points, pixels."""
@@ -77,16 +86,19 @@ def human_rings(gt68: np.ndarray, reference: str) -> tuple[np.ndarray, np.ndarra
     return rings["outer_lips"], rings["inner_lips"]
 
 
-def score_face(
-    before: np.ndarray, after: np.ndarray, gt68: np.ndarray, iod: float, reference: str
-) -> Score:
-    """Compare a render with the human lip outlines (hard masks, pixel centres)."""
-    painted = np.abs(after.astype(np.int16) - before).max(axis=2) > PAINT_LEVELS
+def human_masks(
+    gt68: np.ndarray, shape: tuple[int, int], reference: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """(lip ring, mouth opening) (h, w) bool hard masks (pixel centres) of the human outline
+    ``reference`` (:func:`human_rings`) of ``gt68`` (68, 2) pixels."""
     outer_pts, inner_pts = human_rings(gt68, reference)
     outer = ring_polygon(outer_pts, "human outer lips")
     inner = ring_polygon(inner_pts, "human inner lips")
-    ring = rasterize(outer.difference(inner), before.shape[:2])
-    opening = rasterize(inner, before.shape[:2])
+    return rasterize(outer.difference(inner), shape), rasterize(inner, shape)
+
+
+def score_mask(painted: np.ndarray, ring: np.ndarray, opening: np.ndarray, open_mouth: bool):
+    """:class:`Score` of a painted (h, w) bool mask against the human masks."""
     return Score(
         ring=int(ring.sum()),
         covered=int((painted & ring).sum()),
@@ -94,8 +106,26 @@ def score_face(
         outside=int((painted & ~ring).sum()),
         opening=int(opening.sum()),
         opening_painted=int((painted & opening).sum()),
-        open_mouth=human_gap(gt68) > 0.05 * iod,
+        open_mouth=open_mouth,
     )
+
+
+def score_face(
+    before: np.ndarray, after: np.ndarray, gt68: np.ndarray, iod: float, reference: str
+) -> Score:
+    """Compare a render with the human lip outlines (hard masks, pixel centres)."""
+    painted = np.abs(after.astype(np.int16) - before).max(axis=2) > PAINT_LEVELS
+    ring, opening = human_masks(gt68, before.shape[:2], reference)
+    return score_mask(painted, ring, opening, human_gap(gt68) > 0.05 * iod)
+
+
+def mouth_window(gt68: np.ndarray, outer: np.ndarray, iod: float) -> tuple[int, int, int, int]:
+    """``(x0, y0, x1, y1)`` the scoring window around the human (``gt68``) and predicted
+    (``outer``) outer lips, pixels, 0.3 IOD beyond them (x1, y1 not clipped to the image)."""
+    box = landmark_box(np.vstack([gt68[OUTER68], outer]))
+    m = 0.3 * iod
+    x0, y0 = (max(int(v - m), 0) for v in box[:2])
+    return x0, y0, int(box[2] + m) + 1, int(box[3] + m) + 1
 
 
 def summarise(scores: list[Score]) -> dict[str, dict[str, float]]:
@@ -104,9 +134,9 @@ def summarise(scores: list[Score]) -> dict[str, dict[str, float]]:
     for name, rows in (("all", scores), ("open", [s for s in scores if s.open_mouth])):
         if not rows:
             continue
-        cov = [s.covered / max(s.ring, 1) for s in rows]
-        outs = [s.outside / max(s.painted, 1) for s in rows]
-        opn = [s.opening_painted / max(s.opening, 1) for s in rows if s.open_mouth]
+        cov = [s.rates[0] for s in rows]
+        outs = [s.rates[1] for s in rows]
+        opn = [s.rates[2] for s in rows if s.open_mouth]
         out[name] = {
             "faces": len(rows),
             "coverage": 100 * float(np.mean(cov)),
@@ -154,10 +184,7 @@ def evaluate(items: list[tuple], look: Look, params: LipParams, reference: str) 
     scores = []
     for img, gt68, iod, face in items:
         # score on a window around the mouth (the render touches nothing else)
-        box = landmark_box(np.vstack([gt68[OUTER68], face.contours["outer_lips"]]))
-        m = 0.3 * iod
-        x0, y0 = (max(int(v - m), 0) for v in box[:2])
-        x1, y1 = int(box[2] + m) + 1, int(box[3] + m) + 1
+        x0, y0, x1, y1 = mouth_window(gt68, face.contours["outer_lips"], iod)
         crop = np.ascontiguousarray(img[y0:y1, x0:x1])
         shifted = Face(
             box=face.box - [x0, y0, x0, y0],

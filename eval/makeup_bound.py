@@ -30,22 +30,13 @@ import numpy as np
 from curves.regions import rasterize, ring_polygon
 from dense_landmarks import scheme
 from dense_landmarks.contours import dense_contours
-from dense_landmarks.crop import landmark_box
-from eval.makeup import OUTER68, human_gap, human_rings, lip_error, predict
+from eval.makeup import human_gap, human_masks, lip_error, mouth_window, predict, score_mask
 
 #: (outer growth, opening growth), IOD units: the grid of part 1
 OFFSETS = tuple((a, b) for a in (-0.01, -0.005, 0.0, 0.005, 0.01) for b in (-0.01, 0.0, 0.01))
 #: noise levels of part 2, % IOD per coordinate
 SIGMAS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5)
 TARGET = {"coverage": 90.0, "outside": 10.0, "opening": 5.0}
-
-
-def _window(gt68: np.ndarray, outer: np.ndarray, iod: float) -> tuple[np.ndarray, tuple]:
-    """Top-left corner (2,) and (h, w) of the scoring window around both outer lips."""
-    box = landmark_box(np.vstack([gt68[OUTER68], outer]))
-    m = 0.3 * iod
-    x0, y0 = (max(int(v - m), 0) for v in box[:2])
-    return np.array([x0, y0], float), (int(box[3] + m) + 1 - y0, int(box[2] + m) + 1 - x0)
 
 
 def hard_scores(
@@ -57,24 +48,17 @@ def hard_scores(
 ) -> np.ndarray:
     """(len(offsets), 3) coverage, outside, opening fractions (opening NaN on closed mouths)
     of hard lip-ring masks from the contours ``outer``, ``inner`` (n, 2) pixels, against the
-    human polygons of ``gt68`` (68, 2) pixels."""
-    off, shape = _window(gt68, outer, iod)
-    h_out, h_in = human_rings(gt68 - off, "polygon")
-    ring = rasterize(ring_polygon(h_out, "human outer lips").difference(ring_polygon(h_in)), shape)
-    opening = rasterize(ring_polygon(h_in, "human inner lips"), shape)
+    human polygons of ``gt68`` (68, 2) pixels, in ``eval.makeup``'s scoring window."""
+    x0, y0, x1, y1 = mouth_window(gt68, outer, iod)
+    off, shape = np.array([x0, y0], float), (y1 - y0, x1 - x0)
+    ring, opening = human_masks(gt68 - off, shape, "polygon")
     is_open = human_gap(gt68) > 0.05 * iod
     p_out = ring_polygon(outer - off, "outer lips")
     p_in = ring_polygon(inner - off, "inner lips")
     rows = []
     for a, b in offsets:
         mask = rasterize(p_out.buffer(a * iod).difference(p_in.buffer(b * iod)), shape)
-        rows.append(
-            (
-                (mask & ring).sum() / max(ring.sum(), 1),
-                (mask & ~ring).sum() / max(mask.sum(), 1),
-                (mask & opening).sum() / max(opening.sum(), 1) if is_open else np.nan,
-            )
-        )
+        rows.append(score_mask(mask, ring, opening, is_open).rates)
     return 100.0 * np.array(rows)
 
 
