@@ -1,6 +1,9 @@
 """Pure contour geometry for dense facial landmarks (numpy, scipy, shapely; never torch).
 
 - :mod:`curves.spline`: interpolating centripetal Catmull-Rom curves, arc-length resampling.
+- :mod:`curves.batch`: many curves fitted and resampled together.
+- :mod:`curves.arcs`: fixed counts per arc between corners, many groups of curves (faces) in
+  one vectorised pass.
 - :mod:`curves.budget`: share a point budget across parts by length.
 - :mod:`curves.regions`: region polygons (lip ring, eyes, brows, nose, face) and raster masks.
 - :mod:`curves.distance`: point-to-curve and curve-to-curve distances.

@@ -8,12 +8,12 @@ nine parts cost a handful of numpy calls instead of a few hundred.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
-from curves.spline import TABLE_STEPS, evaluate_segments, hermite_from_neighbours
-from curves.validate import check_curve_points, coincident_tolerance
+from curves.spline import TABLE_STEPS, evaluate_segments, hermite_stacked
+from curves.validate import check_curve_points
 
 
 @lru_cache(maxsize=64)
@@ -45,9 +45,11 @@ def _layout(sizes: tuple[int, ...], closed: tuple[bool, ...]) -> dict[str, np.nd
     seg_curve_arr = np.concatenate(seg_curve)
     n_segs = np.bincount(seg_curve_arr, minlength=len(sizes))
     seg_start = np.concatenate([[0], np.cumsum(n_segs)[:-1]])
+    phantom_arr = np.asarray(phantom, dtype=np.int64).reshape(-1, 4)
     return {
         "i": np.stack([np.concatenate(a) for a in (i0, i1, i2, i3)]),
-        "phantom": np.asarray(phantom, dtype=np.int64).reshape(-1, 4),
+        "phantom_of": phantom_arr[:, [0, 2]],  # (head, tail) phantoms: 2 * of - from
+        "phantom_from": phantom_arr[:, [1, 3]],
         "starts": starts,
         "seg_start": seg_start.astype(np.int64),
         "seg_end": (seg_start + n_segs).astype(np.int64),  # one past each curve's last segment
@@ -56,26 +58,83 @@ def _layout(sizes: tuple[int, ...], closed: tuple[bool, ...]) -> dict[str, np.nd
     }
 
 
-def _check(parts: Sequence[tuple[np.ndarray, bool]], merge_duplicates: bool, names: Sequence[str]):
-    """Fast path for valid input; anything suspicious goes through the per-curve checks."""
-    arrays = [np.asarray(p, dtype=np.float64) for p, _ in parts]
-    ok = all(
-        a.ndim == 2 and a.shape[1] == 2 and len(a) >= (3 if cl else 2)
-        for a, (_, cl) in zip(arrays, parts)
-    )
-    if ok:
-        allpts = np.concatenate(arrays)
-        ok = bool(np.isfinite(allpts).all())
-    if ok:
-        tol = coincident_tolerance(allpts)
-        for a, (_, cl) in zip(arrays, parts):
-            ring = np.vstack([a, a[:1]]) if cl else a
-            if np.hypot(*np.diff(ring, axis=0).T).min() <= tol:
-                ok = False
-                break
-    if ok:
-        return arrays
-    return [check_curve_points(p, cl, merge_duplicates, n) for (p, cl), n in zip(parts, names)]
+@lru_cache(maxsize=64)
+def _edges(
+    sizes: tuple[int, ...], closed: tuple[bool, ...], n_groups: int
+) -> tuple[np.ndarray, ...]:
+    """Neighbour pairs of ``n_groups`` equal runs of curves (closed rings include their closing
+    pair), as indices into the concatenated points: (first vertices, second vertices, group of
+    each pair, first point of each group) (read-only, cached)."""
+    starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    a, b = [], []
+    for k, o, cl in zip(sizes, starts, closed):
+        idx = o + np.arange(k)
+        a.append(idx if cl else idx[:-1])
+        b.append(np.roll(idx, -1) if cl else idx[1:])
+    first, second = np.concatenate(a), np.concatenate(b)
+    group_start = starts[:: len(sizes) // n_groups][:-1]
+    group = np.searchsorted(group_start, first, side="right") - 1
+    for arr in (first, second, group, group_start):
+        arr.flags.writeable = False
+    return first, second, group, group_start
+
+
+def check_groups(
+    groups: Sequence[Sequence[tuple[object, bool]]],
+    merge_duplicates: bool,
+    names: Sequence[str],
+) -> list[list[np.ndarray] | ValueError]:
+    """Validate the control points of many groups of curves (e.g. the parts of many faces), as
+    :class:`CurveBatch` does for one group: a vectorised fast path for valid groups (shapes,
+    finite values, no neighbours closer than :func:`curves.validate.coincident_tolerance` of
+    the group's points); any group that fails it goes through the per-curve checks
+    (:func:`curves.validate.check_curve_points`, merging coincident neighbours when asked).
+
+    Args:
+        groups: per group, its curves as ((K_i, 2) control points, closed flag); every group
+            has the same number of curves, named ``names``.
+        merge_duplicates: merge coincident neighbouring points instead of raising.
+        names: curve names for error messages.
+    Returns:
+        per group, its curves' float64 (K_i, 2) control points, or the ValueError it raised.
+    """
+    arrays = [[np.asarray(p, dtype=np.float64) for p, _ in g] for g in groups]
+    fast = [
+        all(
+            a.ndim == 2 and a.shape[1] == 2 and len(a) >= (3 if cl else 2)
+            for a, (_, cl) in zip(arr, g)
+        )
+        for arr, g in zip(arrays, groups)
+    ]
+    shaped = [i for i, ok in enumerate(fast) if ok]
+    if shaped:
+        runs = [arrays[i] for i in shaped]
+        allpts = np.concatenate([a for run in runs for a in run])
+        sizes = tuple(len(a) for run in runs for a in run)
+        closed = tuple(bool(cl) for i in shaped for _, cl in groups[i])
+        first, second, group, gstart = _edges(sizes, closed, len(runs))
+        finite = np.logical_and.reduceat(np.isfinite(allpts).all(axis=1), gstart)
+        with np.errstate(invalid="ignore"):  # inf - inf: only in groups that are not finite
+            extent = np.maximum.reduceat(allpts, gstart) - np.minimum.reduceat(allpts, gstart)
+            tol = np.maximum(extent.max(axis=1) * 1e-9, 1e-12)  # coincident_tolerance per group
+            step = allpts[second] - allpts[first]
+            step = np.hypot(step[:, 0], step[:, 1])
+        close = np.zeros(len(runs), dtype=bool)
+        close[group[~(step > tol[group])]] = True
+        for i, ok in zip(shaped, finite & ~close):
+            fast[i] = bool(ok)
+    out: list[list[np.ndarray] | ValueError] = []
+    for arr, g, ok in zip(arrays, groups, fast):
+        if ok:
+            out.append(arr)
+            continue
+        try:
+            out.append(
+                [check_curve_points(p, cl, merge_duplicates, n) for (p, cl), n in zip(g, names)]
+            )
+        except ValueError as exc:
+            out.append(exc)
+    return out
 
 
 class CurveBatch:
@@ -85,6 +144,13 @@ class CurveBatch:
         parts: sequence of ((K_i, 2) float control points, closed flag).
         merge_duplicates: merge coincident neighbouring points instead of raising.
         names: names for error messages (default ``curve0``, ``curve1``, ...).
+
+    Attributes:
+        points: per curve, its (K_i, 2) float64 control points (coincident ones merged).
+        all_points: (sum K_i, 2) float64, ``points`` concatenated.
+        closed: per curve, whether it is closed.
+        coeffs: (S, 4, 2) float64 cubic coefficients of every curve's segments, curve by curve
+            (see :func:`curves.spline.hermite_from_neighbours`).
     """
 
     def __init__(
@@ -96,19 +162,37 @@ class CurveBatch:
         if not parts:
             raise ValueError("parts: no curves given")
         names = list(names) if names is not None else [f"curve{i}" for i in range(len(parts))]
-        arrays = _check(parts, merge_duplicates, names)
-        closed = tuple(bool(cl) for _, cl in parts)
+        arrays = check_groups([parts], merge_duplicates, names)[0]
+        if isinstance(arrays, ValueError):
+            raise arrays
+        self._fit(arrays, tuple(bool(cl) for _, cl in parts))
+
+    @classmethod
+    def from_checked(cls, points: Sequence[np.ndarray], closed: Sequence[bool]) -> CurveBatch:
+        """A batch of curves through already validated control points (e.g. from
+        :func:`check_groups`): float64 (K_i, 2) arrays, no coincident neighbours."""
+        if not points:
+            raise ValueError("parts: no curves given")
+        batch = cls.__new__(cls)
+        batch._fit(list(points), tuple(bool(cl) for cl in closed))
+        return batch
+
+    def _fit(self, arrays: list[np.ndarray], closed: tuple[bool, ...]) -> None:
         self.points = arrays
         self.closed = closed
         lay = _layout(tuple(len(a) for a in arrays), closed)
         real = np.concatenate(arrays)
-        ph = lay["phantom"]  # open curves: reflected end points, as (head, tail) pairs
-        head = 2.0 * real[ph[:, 0]] - real[ph[:, 1]]
-        tail = 2.0 * real[ph[:, 2]] - real[ph[:, 3]]
-        vertices = np.vstack([real, np.stack([head, tail], axis=1).reshape(-1, 2)])
+        self.all_points = real
+        # open curves: reflected end points, as (head, tail) pairs
+        ends = 2.0 * real[lay["phantom_of"]] - real[lay["phantom_from"]]
+        vertices = np.concatenate([real, ends.reshape(-1, 2)])
         self._lay = lay
-        self.coeffs = hermite_from_neighbours(*(vertices[i] for i in lay["i"]))
-        # arc-length table: TABLE_STEPS + 1 samples per segment
+        self.coeffs = hermite_stacked(vertices[lay["i"]])
+
+    @cached_property
+    def _table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Arc-length table, TABLE_STEPS + 1 samples per segment: (cumulative lengths,
+        parameters, each curve's length, each curve's start in the cumulative lengths)."""
         t = np.arange(TABLE_STEPS + 1, dtype=np.float64) / TABLE_STEPS
         basis = np.stack([t**3, t**2, t, np.ones_like(t)], axis=1)
         xy = np.matmul(basis[None], self.coeffs)  # (S, m + 1, 2)
@@ -116,10 +200,15 @@ class CurveBatch:
         within = np.concatenate([np.zeros((len(steps), 1)), np.cumsum(steps, axis=1)], axis=1)
         seg_len = within[:, -1]
         seg_s0 = np.concatenate([[0.0], np.cumsum(seg_len)[:-1]])
-        self._table_s = (seg_s0[:, None] + within).ravel()
-        self._table_u = (np.arange(len(seg_len))[:, None] + t[None]).ravel()
-        self.lengths = np.add.reduceat(seg_len, lay["seg_start"])
-        self._curve_s0 = seg_s0[lay["seg_start"]]
+        table_s = (seg_s0[:, None] + within).ravel()
+        table_u = (np.arange(len(seg_len))[:, None] + t[None]).ravel()
+        lengths = np.add.reduceat(seg_len, self._lay["seg_start"])
+        return table_s, table_u, lengths, seg_s0[self._lay["seg_start"]]
+
+    @property
+    def lengths(self) -> np.ndarray:
+        """(curves,) float64 arc length of every curve (closing segment included)."""
+        return self._table[2]
 
     def resample(self, counts: Sequence[int], refine: int = 2) -> list[np.ndarray]:
         """Evenly spaced points on every curve: ``counts[i]`` points on curve ``i``.
@@ -138,6 +227,7 @@ class CurveBatch:
             raise ValueError(
                 f"n: curve {bad} needs at least {need[bad]} output points, got {counts[bad]}"
             )
+        table_s, table_u, lengths, curve_s0 = self._table
         steps = np.where(closed, counts, counts - 1)
         # samples per curve: the outputs plus, for closed curves, the closing point
         n_samp = steps + 1
@@ -146,9 +236,7 @@ class CurveBatch:
         k = np.arange(int(n_samp.sum())) - first[curve_of]
         frac = k / steps[curve_of]
         seg_last = lay["seg_end"][curve_of] - 1
-        u = np.interp(
-            self._curve_s0[curve_of] + frac * self.lengths[curve_of], self._table_s, self._table_u
-        )
+        u = np.interp(curve_s0[curve_of] + frac * lengths[curve_of], table_s, table_u)
         u = np.clip(u, lay["seg_start"][curve_of], lay["seg_end"][curve_of])
         boundary = k == 0
         for _ in range(refine):

@@ -37,26 +37,43 @@ def hermite_from_neighbours(
     p0: np.ndarray, p1: np.ndarray, p2: np.ndarray, p3: np.ndarray
 ) -> np.ndarray:
     """Centripetal Catmull-Rom segment p1 -> p2 (neighbours p0, p3), each (S, 2) -> (S, 4, 2)."""
-    t01 = np.hypot(*(p1 - p0).T)[:, None] ** ALPHA
-    t12 = np.hypot(*(p2 - p1).T)[:, None] ** ALPHA
-    t23 = np.hypot(*(p3 - p2).T)[:, None] ** ALPHA
-    m1 = (p2 - p1) + t12 * ((p1 - p0) / t01 - (p2 - p0) / (t01 + t12))
-    m2 = (p2 - p1) + t12 * ((p3 - p2) / t23 - (p3 - p1) / (t12 + t23))
-    a = 2.0 * (p1 - p2) + m1 + m2
-    b = -3.0 * (p1 - p2) - 2.0 * m1 - m2
-    return np.stack([a, b, m1, p1], axis=1)
+    return hermite_stacked(np.stack([p0, p1, p2, p3]))
 
 
-def evaluate_segments(coeffs: np.ndarray, u: np.ndarray, seg_last: int | np.ndarray) -> np.ndarray:
-    """Points at parameters ``u`` (M,) of segments ``coeffs`` (S, 4, 2) -> (M, 2).
+def hermite_stacked(p: np.ndarray) -> np.ndarray:
+    """:func:`hermite_from_neighbours` of ``p`` (4, S, 2) = (p0, p1, p2, p3) -> (S, 4, 2)
+    float64 cubic coefficients (a, b, c, d) per segment, in ``p``'s coordinate space."""
+    d = p[1:] - p[:-1]  # p1 - p0, p2 - p1, p3 - p2
+    t = np.hypot(d[..., 0], d[..., 1]) ** ALPHA  # t01, t12, t23
+    t_end = t[::2]  # t01, t23
+    # the tangents at p1 and p2: d12 + t12 (d01 / t01 - (p2 - p0) / (t01 + t12)), and
+    # d12 + t12 (d23 / t23 - (p3 - p1) / (t12 + t23))
+    m = d[1] + t[1][:, None] * (
+        d[::2] / t_end[..., None] - (p[2:] - p[:2]) / (t_end + t[1])[..., None]
+    )
+    a = -2.0 * d[1] + m[0] + m[1]  # 2 (p1 - p2) + m1 + m2, exactly
+    b = 3.0 * d[1] - 2.0 * m[0] - m[1]  # -3 (p1 - p2) - 2 m1 - m2, exactly
+    return np.stack([a, b, m[0], p[1]], axis=1)
+
+
+def evaluate_segments(
+    coeffs: np.ndarray,
+    u: np.ndarray,
+    seg_last: int | np.ndarray,
+    offset: int | np.ndarray | None = None,
+) -> np.ndarray:
+    """Points at parameters ``u`` (M,) (or any shape) of segments ``coeffs`` (S, 4, 2) ->
+    (M, 2) (``u``'s shape + (2,)).
 
     ``floor(u)`` picks the segment, capped at ``seg_last`` (so ``u`` at a curve's end evaluates
-    its last segment at t = 1).
+    its last segment at t = 1). ``offset`` (int or ints broadcasting with ``u``): segments
+    counted from ``coeffs[offset]`` instead of ``coeffs[0]`` (``u`` and ``seg_last`` relative
+    to it), e.g. the first segment of one group among many in a batch.
     """
     seg = np.minimum(u.astype(np.int64), seg_last)
-    t = (u - seg)[:, None]
-    c = coeffs[seg]
-    return ((c[:, 0] * t + c[:, 1]) * t + c[:, 2]) * t + c[:, 3]
+    t = (u - seg)[..., None]
+    c = coeffs[seg if offset is None else seg + offset]
+    return ((c[..., 0, :] * t + c[..., 1, :]) * t + c[..., 2, :]) * t + c[..., 3, :]
 
 
 def _length_table(coeffs: np.ndarray, per_segment: int) -> tuple[np.ndarray, np.ndarray]:

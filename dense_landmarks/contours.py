@@ -13,14 +13,15 @@ Both fit the same interpolating centripetal Catmull-Rom curve through each part'
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
+from itertools import pairwise
 
 import numpy as np
 
 from curves import resample_parts
-from curves.batch import CurveBatch
-from curves.spline import evaluate_segments
+from curves.arcs import ArcPlan, resample_arcs
+from curves.batch import CurveBatch, check_groups
 from dense_landmarks import scheme
 from dense_landmarks.refine.constraints import constrain_contours
 
@@ -28,8 +29,8 @@ from dense_landmarks.refine.constraints import constrain_contours
 Density = int | str
 DEFAULT_DENSITY: Density = scheme.DEFAULT_DENSE_LAYOUT
 MIN_POINTS_PER_PART = 8
-_GRID = 32  # samples per segment in each level of the corner search
-_TABLE = 32  # arc-length table steps per segment (layouts)
+_CLOSED = tuple(p.closed for p in scheme.PARTS.values())
+_PART_INDEX = {name: i for i, name in enumerate(scheme.PARTS)}
 
 
 def check_density(density: object) -> Density:
@@ -88,144 +89,107 @@ def dense_contours(
     """
     pts = scheme.check_points(points106, name="points106")
     density = check_density(density)
-    parts = {name: (pts[list(p.indices)], p.closed) for name, p in scheme.PARTS.items()}
-    for name, ctrl in (control or {}).items():
-        if name not in parts:
-            raise ValueError(f"control: {name!r} is not a part of the scheme")
-        parts[name] = (np.asarray(ctrl, dtype=np.float64), parts[name][1])
     if isinstance(density, str):
-        out = _layout_contours(parts, pts, scheme.DENSE_LAYOUTS[density])
+        out = dense_layout_faces([pts], [control], density)[0]
+        if isinstance(out, ValueError):
+            raise out
     else:
+        parts = dict(zip(scheme.PARTS, zip(_face_parts(pts, control), _CLOSED)))
         out = resample_parts(parts, total=int(density), minimum=minimum, merge_duplicates=True)
     return constrain_contours(out, pts) if constrain else out
 
 
-def _layout_contours(
-    parts: dict[str, tuple[np.ndarray, bool]],
-    pts: np.ndarray,
-    layout: Mapping[str, scheme.DensePart],
-) -> dict[str, np.ndarray]:
-    """Every part in a fixed layout, all curves in one vectorised pass: each arc evenly by arc
-    length from its start corner towards its end corner."""
-    names = list(parts)
-    batch = CurveBatch(list(parts.values()), merge_duplicates=True, names=names)
-    nseg = np.array([len(p) if cl else len(p) - 1 for p, cl in zip(batch.points, batch.closed)])
-    seg0 = np.concatenate([[0], np.cumsum(nseg)[:-1]])
-    # arc-length table over all segments of all curves: global parameter u = segment + t
-    t = np.arange(_TABLE + 1) / _TABLE
-    basis = np.stack([t**3, t**2, t, np.ones_like(t)], axis=1)
-    xy = np.matmul(basis[None], batch.coeffs)  # (segments, _TABLE + 1, 2)
-    steps = np.hypot(*np.moveaxis(np.diff(xy, axis=1), 2, 0))
-    within = np.concatenate([np.zeros((len(steps), 1)), np.cumsum(steps, axis=1)], axis=1)
-    seg_s0 = np.concatenate([[0.0], np.cumsum(within[:, -1])[:-1]])
-    table_s = (seg_s0[:, None] + within).ravel()
-    table_u = (np.arange(len(steps))[:, None] + t[None]).ravel()
-    curve_s0 = np.append(seg_s0, table_s[-1])[seg0]
-    total = np.append(seg_s0, table_s[-1])[seg0 + nseg] - curve_s0
-    # every part's corners placed on its curve in one vectorised search
-    corner_idx, corner_curve = [], []
-    for c, name in enumerate(names):
-        part = layout[name]
-        corners = [a.start for a in part.arcs] + ([] if part.closed else [part.arcs[-1].end])
-        corner_idx += corners
-        corner_curve += [c] * len(corners)
-    cc = np.array(corner_curve)
-    u_all = seg0[cc] + _params_of(batch, cc, seg0[cc], nseg[cc], pts[corner_idx], xy)
-    s_all = np.interp(u_all, table_u, table_s) - curve_s0[cc]  # corners' arc length
-    cstart = np.searchsorted(cc, np.arange(len(names)))
-    targets, lo, hi = [], [], []
-    for c, name in enumerate(names):
-        part = layout[name]
-        ncorner = len(part.arcs) + (0 if part.closed else 1)
-        s = s_all[cstart[c] : cstart[c] + ncorner]
-        along = []
-        for i, arc in enumerate(part.arcs):
-            nxt = s[(i + 1) % len(s)]
-            span = (nxt - s[i]) % total[c] if part.closed else nxt - s[i]
-            if part.closed and len(part.arcs) == 1:
-                span = total[c]
-            if not span > 0:
-                raise ValueError(f"{name}: corners {arc.start} and {arc.end} coincide")
-            along.append(s[i] + span * _arange(arc.count) / arc.count)
-        if not part.closed:
-            along.append(s[-1:])
-        a = np.concatenate(along)
-        targets.append(curve_s0[c] + (a % total[c] if part.closed else a))
-        lo.append(np.full(len(a), seg0[c]))
-        hi.append(np.full(len(a), seg0[c] + nseg[c]))
-    lo_a, hi_a = np.concatenate(lo), np.concatenate(hi)
-    u = np.clip(np.interp(np.concatenate(targets), table_s, table_u), lo_a, hi_a)
-    out = evaluate_segments(batch.coeffs, u, hi_a - 1)
-    bounds = np.cumsum([0, *(layout[n].count for n in names)])
-    return {n: out[bounds[i] : bounds[i + 1]] for i, n in enumerate(names)}
+def dense_layout_faces(
+    points106: Sequence[np.ndarray],
+    controls: Sequence[Mapping[str, np.ndarray] | None],
+    layout: str,
+) -> list[dict[str, np.ndarray] | ValueError]:
+    """Unconstrained dense contours of many faces in a fixed layout, every part of every face
+    in one vectorised pass (:func:`curves.arcs.resample_arcs`): each arc evenly by arc length
+    from its start corner towards its end corner.
 
-
-@lru_cache(maxsize=64)
-def _arange(count: int) -> np.ndarray:
-    """(count,) ``arange(count)`` (read-only, cached)."""
-    out = np.arange(count)
-    out.flags.writeable = False
-    return out
-
-
-@lru_cache(maxsize=64)
-def _coarse_grid(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """The corner search's first grid on an ``n``-segment curve: (parameters (n * _GRID + 1,),
-    their rows in a (segments, _GRID + 1) table of the curve's samples at t = k / _GRID, counted
-    from the curve's first segment) (read-only, cached)."""
-    u = np.linspace(0.0, n, n * _GRID + 1)
-    rows = np.append(
-        (np.arange(n)[:, None] * (_GRID + 1) + np.arange(_GRID)).ravel(), n * (_GRID + 1) - 1
-    )
-    for a in (u, rows):
-        a.flags.writeable = False
-    return u, rows
-
-
-def _params_of(
-    batch: CurveBatch,
-    curve: np.ndarray,
-    first: np.ndarray,
-    n: np.ndarray,
-    p: np.ndarray,
-    table: np.ndarray,
-) -> np.ndarray:
-    """Parameters (0..n[j]) on curves ``curve[j]`` (segments ``first[j]``..``first[j] + n[j]``)
-    of their nearest places to points ``p[j]`` (K, 2), all at once: a knot when ``p[j]`` is
-    one, else a three-level grid search (a coarse grid, then two finer grids around the best
-    sample; the first best sample wins ties). ``table``: (segments, _GRID + 1, 2) the batch's
-    segments sampled at t = k / _GRID (the first grid's points)."""
-    out = np.zeros(len(curve))
-    todo = []
-    for j, c in enumerate(curve):
-        d = np.hypot(*(batch.points[c] - p[j]).T)
-        k = int(np.argmin(d))
-        if d[k] <= 1e-9 * max(1.0, float(np.abs(p[j]).max())):
-            out[j] = float(k)
+    Args:
+        points106: per face, (106, 2) float JD-106 points, pixels.
+        controls: per face, {part: (R, 2) control points, pixels} or None (as
+            :func:`dense_contours`' ``control``).
+        layout: a layout name of :data:`scheme.DENSE_LAYOUTS` (e.g. ``"dense-1000"``).
+    Returns:
+        per face, exactly ``dense_contours(points106[i], layout, control=controls[i],
+        constrain=False)`` (part name -> (n, 2) float64 pixels), or the ValueError that call
+        raises; one face's error leaves the others as they are.
+    """
+    if not isinstance(check_density(layout), str):
+        raise ValueError(f"layout: expected a layout name, got {layout!r}")
+    plan, arcs, bounds = _plan(layout)
+    items = list(zip(points106, controls))
+    out: list = [None] * len(items)
+    faces, groups = [], []
+    for i, (p, c) in enumerate(items):
+        try:
+            pts = scheme.check_points(p, name="points106")
+            parts = _face_parts(pts, c)
+        except ValueError as exc:
+            out[i] = exc
+            continue
+        faces.append((i, pts))
+        groups.append(list(zip(parts, _CLOSED)))
+    ok = []
+    for (i, pts), arrs in zip(faces, check_groups(groups, True, scheme.PART_NAMES)):
+        if isinstance(arrs, ValueError):
+            out[i] = arrs
         else:
-            todo.append(j)
-    if not todo:
+            ok.append((i, pts, arrs))
+    if not ok:
         return out
-    idx = np.array(todo)
-    grids = [_coarse_grid(int(n[j])) for j in todo]
-    sizes = np.array([len(g) for g, _ in grids])
-    gid = np.repeat(np.arange(len(idx)), sizes)
-    u = np.concatenate([g for g, _ in grids])
-    rows = np.concatenate([r + (_GRID + 1) * first[j] for (_, r), j in zip(grids, todo)])
-    xy = table.reshape(-1, 2)[rows]
-    d = np.hypot(*(xy - p[idx][gid]).T)
-    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    hit = np.flatnonzero(d == np.minimum.reduceat(d, starts)[gid])
-    best = u[hit[np.searchsorted(gid[hit], np.arange(len(idx)))]]
-    step = 1.0 / _GRID
-    f, last, nn, pp = first[idx], (first + n - 1)[idx], n[idx], p[idx]
-    for _ in range(2):
-        g = np.clip(np.linspace(best - step, best + step, 2 * _GRID + 1, axis=1), 0.0, nn[:, None])
-        xy = evaluate_segments(
-            batch.coeffs, (f[:, None] + g).ravel(), np.repeat(last, g.shape[1])
-        ).reshape(*g.shape, 2)
-        d = np.hypot(xy[..., 0] - pp[:, None, 0], xy[..., 1] - pp[:, None, 1])
-        best = g[np.arange(len(idx)), np.argmin(d, axis=1)]
-        step /= _GRID
-    out[idx] = best
+    batch = CurveBatch.from_checked([a for *_, arrs in ok for a in arrs], _CLOSED * len(ok))
+    dense, bad = resample_arcs(batch, plan, np.stack([pts for _, pts, _ in ok]))
+    for (i, *_), d, b in zip(ok, dense, bad.tolist()):
+        if b >= 0:
+            name, arc = arcs[b]
+            out[i] = ValueError(f"{name}: corners {arc.start} and {arc.end} coincide")
+        else:
+            out[i] = {n: d[lo:hi] for n, lo, hi in bounds}
     return out
+
+
+def _face_parts(pts: np.ndarray, control: Mapping[str, np.ndarray] | None) -> list[np.ndarray]:
+    """Every part's control points in scheme part order: its (K, 2) scheme points of ``pts``
+    (106, 2), or its float64 ``control`` points when given."""
+    rows, bounds = _part_rows()
+    sparse = pts[rows]
+    parts = [sparse[a:b] for a, b in pairwise(bounds)]
+    for name, ctrl in (control or {}).items():
+        if name not in _PART_INDEX:
+            raise ValueError(f"control: {name!r} is not a part of the scheme")
+        parts[_PART_INDEX[name]] = np.asarray(ctrl, dtype=np.float64)
+    return parts
+
+
+@lru_cache(maxsize=1)
+def _part_rows() -> tuple[np.ndarray, list[int]]:
+    """The parts' scheme indices, concatenated in part order (read-only), and their bounds."""
+    rows = np.concatenate([p.indices for p in scheme.PARTS.values()])
+    rows.flags.writeable = False
+    return rows, np.cumsum([0, *(len(p.indices) for p in scheme.PARTS.values())]).tolist()
+
+
+@lru_cache(maxsize=8)
+def _plan(
+    layout: str,
+) -> tuple[ArcPlan, list[tuple[str, scheme.DenseArc]], list[tuple[str, int, int]]]:
+    """The layout's parts as an :class:`~curves.arcs.ArcPlan` (scheme part order, corners as
+    scheme indices), every arc as (part name, arc) in the plan's order, and every part as
+    (name, first, end) of its points in a face's resampled points."""
+    parts = [scheme.DENSE_LAYOUTS[layout][name] for name in scheme.PARTS]
+    plan = ArcPlan(
+        closed=tuple(p.closed for p in parts),
+        corners=tuple(
+            tuple(a.start for a in p.arcs) + (() if p.closed else (p.arcs[-1].end,)) for p in parts
+        ),
+        counts=tuple(tuple(a.count for a in p.arcs) for p in parts),
+    )
+    if plan.closed != _CLOSED:
+        raise ValueError(f"{layout}: a part closed in the scheme is open in the layout or back")
+    ends = np.cumsum([0, *plan.sizes]).tolist()
+    bounds = [(p.name, lo, hi) for p, lo, hi in zip(parts, ends[:-1], ends[1:])]
+    return plan, [(p.name, a) for p in parts for a in p.arcs], bounds

@@ -7,7 +7,8 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from dense_landmarks.contours import Density, dense_contours
+from dense_landmarks import scheme
+from dense_landmarks.contours import Density, dense_contours, dense_layout_faces
 from dense_landmarks.refine.constraints import constrain_contours, constrain_faces
 
 
@@ -59,15 +60,53 @@ class ContourDensifier:
         controls: Sequence[Mapping[str, np.ndarray]],
         density: Density,
     ) -> list[dict[str, np.ndarray]]:
-        """:meth:`densify` of many faces, their shape constraints checked in one batched pass
-        (:func:`~dense_landmarks.refine.constraints.constrain_faces`; the same contours as
-        face by face). A subclass that overrides :meth:`densify` gets it face by face."""
+        """:meth:`densify` of many faces (the same contours as face by face): with a layout
+        density, every face's dense layout in one vectorised pass
+        (:func:`~dense_landmarks.contours.dense_layout_faces`), then their shape constraints
+        in one batched pass (:func:`~dense_landmarks.refine.constraints.constrain_faces`).
+        A subclass that overrides :meth:`densify` gets it face by face.
+
+        Args:
+            points106: per face, (106, 2) float points, image pixels.
+            controls: per face, {part: (R, 2) control points, image pixels} (may be empty).
+            density: a dense layout name or an int (see :class:`Densifier`).
+        Returns:
+            per face, part name -> (n, 2) float64 image pixels, in scheme part order.
+        """
         if type(self).densify is not ContourDensifier.densify:
             return [self.densify(p, c, density) for p, c in zip(points106, controls)]
-        raw = [self._unconstrained(p, c, density) for p, c in zip(points106, controls)]
+        raw = self._unconstrained_faces(points106, controls, density)
         if not self.constrain or not raw:
             return raw
         return constrain_faces(raw, [np.asarray(p, dtype=np.float64) for p in points106])
+
+    def _unconstrained_faces(
+        self,
+        points106: Sequence[np.ndarray],
+        controls: Sequence[Mapping[str, np.ndarray]],
+        density: Density,
+    ) -> list[dict[str, np.ndarray]]:
+        """:meth:`_unconstrained` of every face. With a layout, every face's parts in one
+        vectorised pass (:func:`~dense_landmarks.contours.dense_layout_faces`), then the
+        sparse contours of the faces whose refined control points failed, in a second one;
+        the first face (in order) that fails for good raises its error, as face by face."""
+        batched = (
+            isinstance(density, str)
+            and density in scheme.DENSE_LAYOUTS
+            and type(self)._unconstrained is ContourDensifier._unconstrained
+        )
+        if not batched:
+            return [self._unconstrained(p, c, density) for p, c in zip(points106, controls)]
+        out = dense_layout_faces(points106, controls, density)
+        retry = [i for i, r in enumerate(out) if isinstance(r, ValueError) and controls[i]]
+        if retry:
+            sparse = dense_layout_faces([points106[i] for i in retry], [None] * len(retry), density)
+            for i, r in zip(retry, sparse):
+                out[i] = r
+        for r in out:
+            if isinstance(r, ValueError):
+                raise r
+        return out
 
     def _unconstrained(
         self, points106: np.ndarray, control: Mapping[str, np.ndarray], density: Density
