@@ -29,16 +29,23 @@ def _layout(counts: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return s, rid, pos
 
 
-def _first_per_group(mask: np.ndarray, group: np.ndarray, groups: int) -> np.ndarray:
-    """Index of the first True of ``mask`` in each group (groups sorted, each has one)."""
-    cand = np.flatnonzero(mask)
-    return cand[np.searchsorted(group[cand], np.arange(groups))]
-
-
 def _ramp(lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For runs of ``lengths``: (run id, position in run) of every element."""
+    ends = np.cumsum(lengths)
     run = np.repeat(np.arange(len(lengths)), lengths)
-    return run, np.arange(int(lengths.sum())) - _starts(lengths)[:-1][run]
+    return run, np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - lengths, lengths)
+
+
+def _first_extremes(x: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per ring (vertices ``s[r]:s[r + 1]`` of ``x``): index in the ring of its first smallest
+    and of its first largest value, (R,) int64 each (a loop over the few rings: cheaper than
+    the masked searches it replaces, the same indices)."""
+    i0 = np.empty(len(s) - 1, np.int64)
+    i1 = np.empty(len(s) - 1, np.int64)
+    for r, (a, b) in enumerate(zip(s[:-1].tolist(), s[1:].tolist())):
+        seg = x[a:b]
+        i0[r], i1[r] = seg.argmin(), seg.argmax()
+    return i0, i1
 
 
 def _packed(
@@ -61,15 +68,20 @@ def _packed(
     d = axes[:, 1] - axes[:, 0]
     scale = np.maximum(np.hypot(d[:, 0], d[:, 1]), 1e-9)  # as Frame, to the bit
     u = np.where((np.hypot(d[:, 0], d[:, 1]) > 0)[:, None], d / scale[:, None], [1.0, 0.0])
-    q = _to_frame(p, axes[rid, 0], u[rid], scale[rid])
+    q = _to_frame(
+        p,
+        np.repeat(axes[:, 0], counts, axis=0),
+        np.repeat(u, counts, axis=0),
+        np.repeat(scale, counts),
+    )
     x, y = q[:, 0], q[:, 1]
-    lo, hi = np.minimum.reduceat(x, s[:-1]), np.maximum.reduceat(x, s[:-1])
+    i0, i1 = _first_extremes(x, s)
+    lo, hi = x[s[:-1] + i0], x[s[:-1] + i1]
     ok = hi > lo
-    i0 = _first_per_group(x == lo[rid], rid, r_count) - s[:-1]
-    i1 = _first_per_group(x == hi[rid], rid, r_count) - s[:-1]
-    i0 = np.where(np.broadcast_to(pin, (r_count,)) & (i1 != 0), 0, i0)  # as _split
+    if np.any(pin):
+        i0 = np.where(np.broadcast_to(pin, (r_count,)) & (i1 != 0), 0, i0)  # as _split
     a, b = (lo, hi) if span is None else span
-    xn = (x - a[rid]) / np.where(b > a, b - a, 1.0)[rid] + 2.0 * rid
+    xn = (x - np.repeat(a, counts)) / np.repeat(np.where(b > a, b - a, 1.0), counts) + 2.0 * rid
     out = {"x": x, "y": y, "lo": lo, "hi": hi}
     out["nu"], out["nl"] = (i1 - i0) % counts + 1, (i0 - i1) % counts + 1
     out["ur"], out["pu"] = _ramp(out["nu"])

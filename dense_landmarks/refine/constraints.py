@@ -119,11 +119,12 @@ def _free_mask(
     ``corners``: (C, 4, 2) each contour's corners (repeats allowed); ``closed``, ``counts``:
     (C,)."""
     p = np.concatenate(curves)
-    first = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    cid = np.repeat(np.arange(len(curves)), counts)
+    first = np.cumsum(counts) - counts
     extent = (np.maximum.reduceat(p, first) - np.minimum.reduceat(p, first)).max(axis=1)
-    d2 = ((p[:, None, :] - corners[cid]) ** 2).sum(axis=2)
-    free = (d2 > (CORNER_ZONE * extent[cid])[:, None] ** 2).all(axis=1)
+    d = p[:, None, :] - np.repeat(corners, counts, axis=0)
+    d2 = d[..., 0] * d[..., 0] + d[..., 1] * d[..., 1]
+    zone = np.repeat(CORNER_ZONE * extent, counts)
+    free = (d2 > (zone * zone)[:, None]).all(axis=1)
     ends = np.flatnonzero(~closed)
     free[first[ends]] = False
     free[first[ends] + counts[ends] - 1] = False

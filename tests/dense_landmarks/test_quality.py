@@ -61,3 +61,20 @@ def test_features_are_scale_free():
     f = quality_features(pts, crop, pts + 1.0)
     big = box_crop(landmark_box(pts * 3))
     np.testing.assert_allclose(quality_features(pts * 3, big, pts * 3 + 3.0), f, atol=1e-9)
+
+
+def test_shape_residual_is_the_least_squares_one():
+    """The cached pseudo-inverse gives ``lstsq``'s residual (an exact affine view: 0)."""
+    from dense_landmarks.pose import face3d
+    from dense_landmarks.quality import _affine_residual
+
+    rng = np.random.default_rng(5)
+    m = face3d()
+    a = np.hstack([m, np.ones((len(m), 1))])
+    view = m[:, :2] * 40.0 + m[:, 2:] * [3.0, -2.0] + [200.0, 150.0]
+    assert _affine_residual(view) < 1e-9
+    for _ in range(5):
+        pts = view + rng.normal(0.0, 4.0, view.shape)
+        coef, *_ = np.linalg.lstsq(a, pts, rcond=None)
+        expected = np.sqrt(((a @ coef - pts) ** 2).sum(1).mean())
+        assert abs(_affine_residual(pts) - expected) <= 1e-12 * expected
