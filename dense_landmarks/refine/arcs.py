@@ -1,7 +1,7 @@
-"""Contour arcs of the sparse splines in part crops, and the decoded arcs back to curves.
+"""Decoded arcs back to curves: the refined parts' control points and knots.
 
-An arc is the stretch of a part's centripetal Catmull-Rom spline (closed or open: the curve
-:mod:`curves` draws through the part's points) between two knots, sampled by parameter.
+The arcs themselves (the sparse splines' stretches between the corners, in part crops) come
+from :mod:`dense_landmarks.refine.splines`.
 """
 
 from __future__ import annotations
@@ -11,141 +11,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from curves import fit_curve
-from curves.spline import hermite_from_neighbours
 from dense_landmarks import scheme
-from dense_landmarks.crop import to_crop
 from dense_landmarks.refine.constraints import constrain_faces
 from dense_landmarks.refine.parts import RefinePart
-from dense_landmarks.refine.ridge import from_heatmap, to_heatmap
+from dense_landmarks.refine.ridge import from_heatmap
 from dense_landmarks.refine.slots import place_knots
-
-# samples per arc snapped to the ridge (lip and lid arcs span 4 or 6 knot intervals, so with 25
-# their knots are samples; a brow's 5-interval arc puts its knots between samples)
-ARC_SAMPLES = 25
-
-
-def arc_points(
-    points: np.ndarray, u0: float, u1: float, n: int, curve=None, closed: bool = True
-) -> np.ndarray:
-    """``n`` points of the spline through ``points`` (K, 2) (closed, or open end to end) from
-    knot u0 to u1, by parameter (ends included). Pass ``curve`` (that spline, already fitted)
-    to reuse it."""
-    curve = fit_curve(points, closed, merge_duplicates=True) if curve is None else curve
-    # merged duplicates shorten the knot list: rescale the parameters to the curve's own knots
-    return curve.evaluate(np.linspace(u0, u1, n) * (len(curve.points) / len(points)))
-
-
-def initial_arcs(
-    points106: np.ndarray, part: RefinePart, m: np.ndarray, samples: int = ARC_SAMPLES
-) -> np.ndarray:
-    """(len(part.arcs), samples, 2) arcs of the sparse splines, heatmap pixels of crop ``m``.
-
-    Raises ValueError when a part's points are degenerate (no spline through them).
-    """
-    crop_pts = {
-        name: to_crop(points106[list(scheme.PARTS[name].indices)], m) for name in part.parts
-    }
-    fitted = {
-        name: fit_curve(p, scheme.PARTS[name].closed, merge_duplicates=True)
-        for name, p in crop_pts.items()
-    }
-    return np.stack(
-        [
-            to_heatmap(arc_points(crop_pts[name], u0, u1, samples, fitted[name]))
-            for name, u0, u1 in part.arcs
-        ]
-    )
-
-
-@lru_cache(maxsize=32)
-def arc_table(
-    part: RefinePart, samples: int = ARC_SAMPLES
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Where the samples of the part's arcs sit on their splines, as scheme data.
-
-    Returns:
-        slots: (4, A * samples) int, the 106-scheme slots of each sample's segment neighbours
-        (p0, p1, p2, p3: the segment runs p1 -> p2). t: (A * samples,) float, the parameter in
-        that segment. head, tail: (A * samples,) bool, where p0 / p3 lie beyond an open
-        curve's end: those neighbours are the end point reflected through its neighbour (as in
-        :mod:`curves`), and their slots are placeholders. Arc a's samples are columns
-        a * samples ... (a + 1) * samples - 1.
-    """
-    slots, ts, heads, tails = [], [], [], []
-    for name, u0, u1 in part.arcs:
-        idx = np.asarray(scheme.PARTS[name].indices)
-        k, closed = len(idx), scheme.PARTS[name].closed
-        u = np.linspace(u0, u1, samples)
-        last = k - 1 if closed else k - 2  # u at the end: the last segment at t = 1
-        seg = np.minimum(u.astype(np.int64), last)
-        ts.append(u - seg)
-        nb = np.stack([seg + d for d in (-1, 0, 1, 2)])
-        heads.append(np.zeros(samples, bool) if closed else nb[0] < 0)
-        tails.append(np.zeros(samples, bool) if closed else nb[3] > k - 1)
-        slots.append(idx[nb % k])
-    return (
-        np.concatenate(slots, axis=1),
-        np.concatenate(ts),
-        np.concatenate(heads),
-        np.concatenate(tails),
-    )
-
-
-@lru_cache(maxsize=16)
-def _arc_layout(parts: tuple[RefinePart, ...], samples: int) -> tuple[np.ndarray, ...]:
-    """:func:`arc_table` of several parts, concatenated: slots (4, N), t (N, 1), head, tail
-    (N,), the part (job) of each sample (N,) and each part's first sample (P + 1,)."""
-    tables = [arc_table(p, samples) for p in parts]
-    sizes = [len(tab[1]) for tab in tables]
-    return (
-        np.concatenate([tab[0] for tab in tables], axis=1),
-        np.concatenate([tab[1] for tab in tables])[:, None],
-        np.concatenate([tab[2] for tab in tables]),
-        np.concatenate([tab[3] for tab in tables]),
-        np.repeat(np.arange(len(parts)), sizes),
-        np.cumsum([0, *sizes]),
-    )
-
-
-def batch_initial_arcs(
-    points106: np.ndarray,
-    jobs: Sequence[tuple[int, RefinePart, np.ndarray]],
-    samples: int = ARC_SAMPLES,
-) -> list[np.ndarray | None]:
-    """:func:`initial_arcs` of many (face, part, crop matrix) jobs in one vectorised pass.
-
-    The centripetal spline is invariant under similarity transforms (mirrors included), so the
-    arcs are evaluated in the image and then mapped into each crop.
-
-    Args:
-        points106: (F, 106, 2) sparse points, image pixels. jobs: (face index, part, (2, 3)
-            image -> crop matrix).
-    Returns:
-        per job, (len(part.arcs), samples, 2) float64 heatmap pixels, or None where the part's
-        points are degenerate (no spline through them).
-    """
-    if not jobs:
-        return []
-    slots, t, head, tail, job, starts = _arc_layout(tuple(p for _, p, _ in jobs), samples)
-    face = np.array([f for f, _, _ in jobs])[job]
-    mats = np.stack([m for _, _, m in jobs])[job]  # (N, 2, 3)
-    pts = np.asarray(points106, dtype=np.float64)[face[None], slots]  # (4, N, 2)
-    pts[0, head] = 2 * pts[1, head] - pts[2, head]  # open ends: reflected phantom neighbours
-    pts[3, tail] = 2 * pts[2, tail] - pts[1, tail]
-    xy = _segment_points(pts, t)  # coincident points give NaN: slow path below
-    crop = to_heatmap(np.einsum("nij,nj->ni", mats[:, :, :2], xy) + mats[:, :, 2])
-    bad = np.add.reduceat(~np.isfinite(crop).all(axis=1), starts[:-1]) > 0
-    out: list[np.ndarray | None] = []
-    for j, (f, part, m) in enumerate(jobs):
-        if not bad[j]:
-            out.append(crop[starts[j] : starts[j + 1]].reshape(len(part.arcs), samples, 2))
-            continue
-        try:  # coincident neighbours: the fit merges them
-            out.append(initial_arcs(points106[f], part, m, samples))
-        except ValueError:
-            out.append(None)
-    return out
+from dense_landmarks.refine.splines import ARC_SAMPLES, segment_points
 
 
 @lru_cache(maxsize=32)
@@ -166,14 +37,6 @@ def knot_table(part: RefinePart, samples: int = ARC_SAMPLES) -> tuple[np.ndarray
     return np.asarray(where, dtype=np.float64).reshape(-1, 2), np.asarray(slots, dtype=np.int64)
 
 
-def _segment_points(nb: Sequence[np.ndarray], t: np.ndarray) -> np.ndarray:
-    """Points at parameters ``t`` (N, 1) of the centripetal Catmull-Rom segments p1 -> p2 with
-    neighbours ``nb`` = (p0, p1, p2, p3), each (N, 2); NaN where neighbours coincide."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        c = hermite_from_neighbours(*nb)
-        return ((c[:, 0] * t + c[:, 1]) * t + c[:, 2]) * t + c[:, 3]
-
-
 def points_on_arcs(arcs: np.ndarray, where: np.ndarray) -> np.ndarray:
     """Points at fractional sample positions of arcs, on the Catmull-Rom curve through them.
 
@@ -189,13 +52,14 @@ def points_on_arcs(arcs: np.ndarray, where: np.ndarray) -> np.ndarray:
     a = where[:, 0].astype(np.int64)
     j = np.minimum(np.floor(where[:, 1]).astype(np.int64), m - 2)
     t = (where[:, 1] - j)[:, None]
-    nb = [arcs[a, np.clip(j + d, 0, m - 1)] for d in (-1, 0, 1, 2)]
+    cols = np.minimum(np.maximum(j[:, None] + np.arange(-1, 3), 0), m - 1)
+    nb = list(arcs[a[:, None], cols].transpose(1, 0, 2))  # p0, p1, p2, p3: each (K, 2)
     # a clipped neighbour would coincide with its segment's end (no curve through them: the
     # sample itself was returned, up to 0.75 samples from the knot, at one end only)
     head, tail = j == 0, j + 2 > m - 1
     nb[0] = np.where(head[:, None], 2.0 * nb[1] - nb[2], nb[0])
     nb[3] = np.where(tail[:, None], 2.0 * nb[2] - nb[1], nb[3])
-    xy = _segment_points(nb, t)
+    xy = segment_points(nb, t)
     return np.where((t == 0.0) | ~np.isfinite(xy), nb[1], xy)  # coincident samples: the sample
 
 
@@ -233,18 +97,19 @@ def decoded_parts(
         curves, concatenated in order. Ends (the corners) never move.
     """
     parts = tuple(parts)
-    sizes, where, slots, rows, names, dups, priors = _decode_layout(parts, arcs.shape[1])
+    arc_part, where, slots, pick, spans, dups, priors = _decode_layout(parts, arcs.shape[1])
     m = np.asarray(mats, dtype=np.float64)
     a_inv = np.linalg.inv(m[:, :, :2])  # crop -> image: p = A^-1 (q - t)
-    a_inv, t = np.repeat(a_inv, sizes, axis=0), np.repeat(m[:, :, 2], sizes, axis=0)
+    a_inv, t = a_inv[arc_part], m[arc_part, :, 2]
     img = np.einsum("aij,amj->ami", a_inv, from_heatmap(arcs) - t[:, None, :])
     flat = img.reshape(-1, 2)
-    control = [{name: flat[r] for name, r in zip(n, rr)} for n, rr in zip(names, rows)]
+    picked = flat[pick]  # every control point of every part, then cut into the rings
+    control = [{name: picked[a:b] for name, a, b in span} for span in spans]
     if points106 is not None:
         control = constrain_faces(control, points106, turning=False)
-        for c, n, rr in zip(control, names, rows):
-            for name, r in zip(n, rr):
-                flat[r] = c[name]
+        flat[pick] = np.concatenate(
+            [c[name] for c, span in zip(control, spans) for name, _, _ in span]
+        )
         flat[dups[0]] = flat[dups[1]]  # arcs' shared end samples follow their ring's vertex
     where = place_knots(img, where, *priors)
     return control, list(slots), points_on_arcs(img, where)
@@ -252,10 +117,11 @@ def decoded_parts(
 
 @lru_cache(maxsize=16)
 def _decode_layout(parts: tuple[RefinePart, ...], samples: int) -> tuple:
-    """Index data of :func:`decoded_parts`: arcs per part, all interior knots as (arc, sample),
-    knot slots per part, per part and scheme part the rows of the flattened (arc, sample)
-    array that form its control points, (dst, src) rows of arc ends that repeat a ring
-    vertex, and the knots' slot priors (:func:`_knot_priors`)."""
+    """Index data of :func:`decoded_parts` (arrays read-only): the part of each arc, all
+    interior knots as (arc, sample), knot slots per part, the rows of the flattened (arc,
+    sample) array that form the control points (per part and scheme part, concatenated) and
+    per part its (scheme part, start, stop) spans of them, (dst, src) rows of arc ends that
+    repeat a ring vertex, and the knots' slot priors (:func:`_knot_priors`)."""
     sizes = [len(p.arcs) for p in parts]
     first = np.cumsum([0, *sizes])
     tables = [knot_table(p, samples) for p in parts]
@@ -279,7 +145,18 @@ def _decode_layout(parts: tuple[RefinePart, ...], samples: int) -> tuple:
         names.append(tuple(n))
     dups = (np.asarray(dst, dtype=np.int64), np.asarray(src, dtype=np.int64))
     priors = _knot_priors(parts, tables)
-    return sizes, where, tuple(s for _, s in tables), tuple(rows), tuple(names), dups, priors
+    arc_part = np.repeat(np.arange(len(parts)), sizes)
+    pick = np.concatenate([r for rr in rows for r in rr])
+    ends = np.cumsum([0, *(len(r) for rr in rows for r in rr)])
+    spans, k = [], 0
+    for n in names:
+        spans.append(
+            tuple((name, int(ends[k + i]), int(ends[k + i + 1])) for i, name in enumerate(n))
+        )
+        k += len(n)
+    for a in (arc_part, where, pick, *dups, *priors):
+        a.flags.writeable = False
+    return arc_part, where, tuple(s for _, s in tables), pick, tuple(spans), dups, priors
 
 
 def _knot_priors(

@@ -55,29 +55,36 @@ def _profile_steps(back: float, reach: float) -> np.ndarray:
 
 
 def _walk(arcs: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Positions at signed distances ``t`` (T,) from the last sample of each arc (A, M, 2):
-    along the arc for t < 0 (by arc length), along its end tangent for t >= 0. Returns
-    (positions (A, T, 2), the unit end tangents (A, 2))."""
-    seg = np.diff(arcs, axis=1)
-    length = np.sqrt((seg**2).sum(axis=2))
-    # arc length back from the end, at each sample (last sample: 0)
-    back = np.concatenate(
-        [np.cumsum(length[:, ::-1], axis=1)[:, ::-1], np.zeros((len(arcs), 1))], 1
-    )
-    chord = arcs[:, -1] - arcs[:, -min(5, arcs.shape[1])]
+    """Positions at signed distances ``t`` (T,), increasing, from the last sample of each arc
+    (A, M, 2): along the arc for t < 0 (by arc length), along its end tangent for t >= 0.
+    Returns (positions (A, T, 2), the unit end tangents (A, 2))."""
+    n, m = arcs.shape[:2]
+    seg = arcs[:, 1:] - arcs[:, :-1]
+    length = np.sqrt(seg[..., 0] * seg[..., 0] + seg[..., 1] * seg[..., 1])
+    rev = np.zeros((n, m))  # arc length back from the last sample, at each sample from it
+    np.cumsum(length[:, ::-1], axis=1, out=rev[:, 1:])
+    chord = arcs[:, -1] - arcs[:, -min(5, m)]
     tangent = chord / np.maximum(np.sqrt((chord**2).sum(axis=1, keepdims=True)), 1e-9)
-    out = arcs[:, -1:, :] + np.maximum(t, 0.0)[None, :, None] * tangent[:, None, :]
-    inside = t < 0
-    if inside.any():
-        d = -t[inside]  # distances back along the arc, from the last sample
-        rev = back[:, ::-1]  # (A, M) increasing: 0 at the last sample
-        pts = arcs[:, ::-1]
-        m = arcs.shape[1]
-        k = np.clip((rev[:, :, None] <= d[None, None, :]).sum(axis=1) - 1, 0, m - 2)  # (A, T)
-        rows = np.arange(len(arcs))[:, None]
-        x0, x1 = rev[rows, k], rev[rows, k + 1]
-        w = np.clip((d[None, :] - x0) / np.maximum(x1 - x0, 1e-12), 0.0, 1.0)[..., None]
-        out[:, inside] = pts[rows, k] * (1.0 - w) + pts[rows, k + 1] * w
+    inside = int((t < 0).sum())
+    out = np.empty((n, len(t), 2))
+    out[:, inside:] = (
+        arcs[:, -1:, :] + np.maximum(t[inside:], 0.0)[None, :, None] * tangent[:, None, :]
+    )
+    if inside:
+        d = -t[:inside]  # distances back along the arc, from the last sample
+        # the sample (counted back from the last) that starts each distance's segment: rows
+        # of ``rev`` never decrease, so only the columns where some row is within reach count
+        reach = int(np.searchsorted(np.fmin.reduce(rev, axis=0), d.max(), side="right"))
+        k = (rev[:, :reach, None] <= d).sum(axis=1) - 1
+        k = np.minimum(np.maximum(k, 0), m - 2)  # (A, inside)
+        at = np.arange(n)[:, None] * m + k
+        r = rev.ravel()
+        x0, x1 = r[at], r[at + 1]
+        w = np.minimum(np.maximum((d[None, :] - x0) / np.maximum(x1 - x0, 1e-12), 0.0), 1.0)
+        w = w[..., None]
+        flat = arcs.reshape(-1, 2)
+        at = at - 2 * k + (m - 1)  # the same samples, counted from the first
+        out[:, :inside] = flat[at] * (1.0 - w) + flat[at - 1] * w
     return out, tangent
 
 
@@ -90,7 +97,7 @@ def end_shifts(
     gain: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """How far each arc's ridge runs beyond (positive) or stops short of (negative) the arc's
-    end, for both ends.
+    end, for both ends (all arcs' starts and ends in one pass).
 
     Args:
         arcs: (A, M, 2) decoded arcs, heatmap pixels. atlas: their maps. index: (A,) the map
@@ -101,34 +108,46 @@ def end_shifts(
         ridge is weak. direction: (A, 2, 2) unit vectors pointing out of the arc at each end.
     """
     arcs = np.asarray(arcs, dtype=np.float64)
+    n = len(arcs)
     t = _profile_steps(rule.back, rule.reach)
-    shift = np.zeros((len(arcs), 2))
-    direction = np.zeros((len(arcs), 2, 2))
-    for e, oriented in enumerate((arcs[:, ::-1], arcs)):  # start (reversed), end
-        pos, tangent = _walk(oriented, t)
-        normal = np.stack([-tangent[:, 1], tangent[:, 0]], axis=1)
-        offsets = np.array([-rule.lateral, 0.0, rule.lateral])
-        xy = pos[:, None] + offsets[None, :, None, None] * normal[:, None, None, :]
-        vals = atlas.sample(index, xy).max(axis=1)  # (A, T): best of the sideways samples
-        inside = t <= 0
-        level = vals[:, inside].max(axis=1)
-        peak = vals[:, inside].argmax(axis=1)
-        half = 0.5 * level[:, None]
-        after = np.arange(len(t))[None, :] > peak[:, None]
-        below = after & (vals < half)
-        first = np.where(below.any(axis=1), below.argmax(axis=1), len(t) - 1)
-        # linear interpolation between the last sample above half and the first below
-        prev = np.maximum(first - 1, 0)
-        rows = np.arange(len(arcs))
-        v0, v1 = vals[rows, prev], vals[rows, first]
-        frac = np.clip((v0 - half[:, 0]) / np.maximum(v0 - v1, 1e-9), 0.0, 1.0)
-        t_half = np.where(below.any(axis=1), t[prev] + frac * STEP, t[-1])
-        s = (rule.gain if gain is None else gain) * (
-            t_half - (rule.beyond if beyond is None else beyond)
-        )
-        shift[:, e] = np.where(level >= rule.min_level, np.clip(s, -rule.back, rule.reach), 0.0)
-        direction[:, e] = tangent
-    return shift, direction
+    # rows: every arc reversed (its start), then every arc (its end)
+    pos, tangent = _walk(np.concatenate([arcs[:, ::-1], arcs]), t)
+    lateral = _lateral_offsets(rule.lateral)[None, :, None]
+    x = pos[:, None, :, 0] + lateral * -tangent[:, None, None, 1]
+    y = pos[:, None, :, 1] + lateral * tangent[:, None, None, 0]
+    index = np.asarray(index)
+    vals = atlas.sample_xy(np.concatenate([index, index]), x, y).max(axis=1)  # (2A, T)
+    inside = int((t <= 0).sum())  # the steps on the arc: t <= 0 comes first
+    level = vals[:, :inside].max(axis=1)
+    peak = vals[:, :inside].argmax(axis=1)
+    half = 0.5 * level
+    after = np.arange(len(t))[None, :] > peak[:, None]
+    below = after & (vals < half[:, None])
+    found = below.any(axis=1)
+    first = np.where(found, below.argmax(axis=1), len(t) - 1)
+    # linear interpolation between the last sample above half and the first below
+    prev = np.maximum(first - 1, 0)
+    at = np.arange(len(vals)) * len(t)
+    v0, v1 = vals.ravel()[at + prev], vals.ravel()[at + first]
+    frac = np.minimum(np.maximum((v0 - half) / np.maximum(v0 - v1, 1e-9), 0.0), 1.0)
+    t_half = np.where(found, t[prev] + frac * STEP, t[-1])
+    if beyond is not None:
+        beyond = np.concatenate([beyond, beyond])
+    if gain is not None:
+        gain = np.concatenate([gain, gain])
+    s = (rule.gain if gain is None else gain) * (
+        t_half - (rule.beyond if beyond is None else beyond)
+    )
+    shift = np.where(level >= rule.min_level, np.clip(s, -rule.back, rule.reach), 0.0)
+    return shift.reshape(2, n).T, tangent.reshape(2, n, 2).transpose(1, 0, 2)
+
+
+@lru_cache(maxsize=8)
+def _lateral_offsets(lateral: float) -> np.ndarray:
+    """(3,) read-only: the sideways offsets of an end profile's samples."""
+    out = np.array([-lateral, 0.0, lateral])
+    out.flags.writeable = False
+    return out
 
 
 def corner_moves(
@@ -137,6 +156,7 @@ def corner_moves(
     arcs: np.ndarray,
     atlas: MapAtlas,
     index: np.ndarray,
+    inverse: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Moves of the corners of the parts that have an end rule, image pixels.
 
@@ -144,6 +164,8 @@ def corner_moves(
         parts: per job, its :class:`~dense_landmarks.refine.parts.RefinePart`; mats: per job,
             the (2, 3) image -> crop matrix. arcs: (sum len(p.arcs), M, 2) the jobs' decoded
             arcs in order, heatmap pixels; index: (same,) their maps in ``atlas``.
+        inverse: optional (J, 2, 2) float64, per job ``np.linalg.inv(mat[:, :2])`` (crop ->
+            image), where the caller has them already.
     Returns:
         (job (C,) int, slot (C,) int, move (C, 2) float64): each corner's move, the mean of the
         votes of the arcs that end there, mapped back to image pixels.
@@ -154,10 +176,15 @@ def corner_moves(
     rule = next(p.ends for p in parts if p.ends is not None)  # the fields all rules share
     shift, direction = end_shifts(arcs[sel], atlas, np.asarray(index)[sel], rule, beyond, gain)
     move_hm = (shift[..., None] * direction).reshape(-1, 2)  # rows: (arc, start), (arc, end)
-    mean = np.zeros((len(corner_job), 2))
-    np.add.at(mean, votes, move_hm)
-    mean /= np.bincount(votes, minlength=len(corner_job))[:, None]
-    inv = np.linalg.inv(np.asarray([mats[j][:, :2] for j in corner_job]))  # crop -> image
+    c = len(corner_job)
+    mean = np.empty((c, 2))  # the votes summed in order, as np.add.at would
+    mean[:, 0] = np.bincount(votes, move_hm[:, 0], c)
+    mean[:, 1] = np.bincount(votes, move_hm[:, 1], c)
+    mean /= np.bincount(votes, minlength=c)[:, None]
+    if inverse is None:
+        inv = np.linalg.inv(np.asarray(mats)[corner_job, :, :2])  # crop -> image
+    else:
+        inv = inverse[corner_job]
     return corner_job, corner_slot, np.einsum("cij,cj->ci", inv, 2.0 * mean)  # hm px = 2 crop px
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 
 import numpy as np
@@ -34,6 +34,18 @@ class RefinePart:
     smooth: tuple[int, ...] = ()  # per arc: binomial smoothing passes of the decoded offsets
     ends: EndRule | None = None  # corners re-read from where the ridges end (closed parts)
     slots: SlotPrior | None = None  # interior points drawn to their mean places along the arcs
+
+    def __hash__(self) -> int:
+        # layout caches are keyed by tuples of parts (one per job): hashed once per instance
+        h = self.__dict__.get("_hash")
+        if h is None:
+            h = hash(tuple(getattr(self, f.name) for f in fields(self)))
+            object.__setattr__(self, "_hash", h)
+        return h
+
+    def __getstate__(self) -> dict:
+        # string hashes differ between processes: the cached hash is never pickled or copied
+        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
 
     def arc_smoothing(self) -> tuple[int, ...]:
         """Smoothing passes (:func:`~dense_landmarks.refine.ridge.snap_to_ridge`) of each arc."""
@@ -164,6 +176,23 @@ def _mean_weights(part: RefinePart) -> np.ndarray:
     return w
 
 
+@lru_cache(maxsize=64)
+def crop_table(parts: tuple[RefinePart, ...]) -> tuple[np.ndarray, ...]:
+    """Per job of a sequence of jobs' parts (read-only): the axis corner slots (J,), (J,) int
+    each; the (J, 106) weights that average each part's points; the scales (J,) float; the
+    mirrored jobs (J,) bool."""
+    out = (
+        np.array([p.axis[0] for p in parts], dtype=np.int64),
+        np.array([p.axis[1] for p in parts], dtype=np.int64),
+        np.stack([_mean_weights(p) for p in parts]),
+        np.array([p.scale for p in parts], dtype=np.float64),
+        np.array([p.mirror for p in parts], dtype=bool),
+    )
+    for a in out:
+        a.flags.writeable = False
+    return out
+
+
 def crop_matrices(points106: np.ndarray, jobs: Sequence[tuple[int, RefinePart, int]]) -> np.ndarray:
     """Crop matrices of many (face, part, crop size) jobs at once.
 
@@ -178,19 +207,24 @@ def crop_matrices(points106: np.ndarray, jobs: Sequence[tuple[int, RefinePart, i
         convention: pixel centres at both ends).
     """
     pts = np.asarray(points106, dtype=np.float64)
+    axis0, axis1, weights, scale, mirror = crop_table(tuple(p for _, p, _ in jobs))
     face = np.array([f for f, _, _ in jobs])
-    a = pts[face, [p.axis[0] for _, p, _ in jobs]]
-    d = pts[face, [p.axis[1] for _, p, _ in jobs]] - a
-    centre = np.einsum("jk,jkd->jd", np.stack([_mean_weights(p) for _, p, _ in jobs]), pts[face])
+    a = pts[face, axis0]
+    d = pts[face, axis1] - a
+    centre = np.einsum("jk,jkd->jd", weights, pts[face])
     width = np.hypot(d[:, 0], d[:, 1])
     size = np.array([s for _, _, s in jobs], dtype=np.float64)
-    k = size / (np.array([p.scale for _, p, _ in jobs]) * np.maximum(width, 1.0))
-    cos, sin = d[:, 0] / np.maximum(width, 1e-12), d[:, 1] / np.maximum(width, 1e-12)
+    k = size / (scale * np.maximum(width, 1.0))
+    w = np.maximum(width, 1e-12)
+    cos, sin = d[:, 0] / w, d[:, 1] / w
     # rotate the axis onto +x: R = [[cos, sin], [-sin, cos]], scaled by k
-    rot = k[:, None, None] * np.stack([np.stack([cos, sin], 1), np.stack([-sin, cos], 1)], 1)
+    rot = np.empty((len(face), 2, 2))
+    rot[:, 0, 0], rot[:, 0, 1], rot[:, 1, 0], rot[:, 1, 1] = cos, sin, -sin, cos
+    rot *= k[:, None, None]
     c = (size - 1) / 2.0
-    m = np.concatenate([rot, (c[:, None] - np.einsum("jik,jk->ji", rot, centre))[..., None]], 2)
-    mirror = np.array([p.mirror for _, p, _ in jobs])
+    m = np.empty((len(face), 2, 3))
+    m[:, :, :2] = rot
+    m[:, :, 2] = c[:, None] - np.einsum("jik,jk->ji", rot, centre)
     m[mirror, 0] *= -1.0
     m[mirror, 0, 2] += size[mirror] - 1.0
     return m

@@ -13,17 +13,20 @@ points; :func:`dense_landmarks.contours.dense_contours` resamples them with the 
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from dense_landmarks import scheme
 from dense_landmarks.crop import warp
-from dense_landmarks.refine.arcs import batch_initial_arcs, decoded_parts
+from dense_landmarks.refine.arcs import decoded_parts
 from dense_landmarks.refine.ends import corner_moves
 from dense_landmarks.refine.parts import REFINE_PARTS, RefinePart, crop_matrices
 from dense_landmarks.refine.ridge import MapAtlas, decode_arcs
+from dense_landmarks.refine.splines import arc_jobs, arc_smoothing, part_points, spline_arcs
 from dense_landmarks.runtime import WEIGHTS_DIR, make_runner
 from dense_landmarks.threads import holds_opencv_threads
 
@@ -164,11 +167,10 @@ class Refiner:
             dec.arcs,
             [pts[f] for f, _, _ in dec.jobs] if constrain else None,
         )
-        start = 0
-        for (f, _, _), c, s in zip(dec.jobs, part_control, slots):
+        for (f, _, _), c in zip(dec.jobs, part_control):
             control[f].update(c)
-            pts[f, s] = knots[start : start + len(s)]
-            start += len(s)
+        face = np.repeat([f for f, _, _ in dec.jobs], [len(s) for s in slots])
+        pts[face, np.concatenate(slots)] = knots
         return control, pts
 
     @holds_opencv_threads
@@ -198,29 +200,47 @@ class Refiner:
         groups, start = [], 0
         for model, runner in self.runners.items():
             n, size = len(faces) * len(self._parts[model]), self.size[model]
-            crops = np.stack([warp(image, m, size) for m in mats[start : start + n]])
-            if self.flip_average:  # each crop and its mirror image in one batch
-                (out,) = runner(np.concatenate([crops, crops[:, :, ::-1]]))
-                out = 0.5 * (out[:n] + out[n:, :, :, ::-1])  # maps mirrored back: same arcs
-            else:
-                (out,) = runner(crops)
+            crops = self._crops(image, mats[start : start + n], size)
+            (out,) = runner(crops)
+            if self.flip_average:  # maps of the mirrored crops mirrored back: same arcs
+                avg = _flipped(out[n:], 3)
+                avg += out[:n]
+                avg *= 0.5
+                out = avg
             groups.append(out.reshape(-1, *out.shape[2:]))  # (n * arcs, h, w)
             start += n
         atlas = MapAtlas(groups)
-        jobs = [(f, p, m) for (f, p, _), m in zip(todo, mats)]
-        first = np.cumsum([0] + [len(p.arcs) for _, p, _ in jobs])  # each job's first map
         # the sparse splines' arcs between the corners, onto their ridges
-        arcs = batch_initial_arcs(pts, jobs)
-        keep = [j for j, a in enumerate(arcs) if a is not None]
-        if not keep:
-            return pts, None
-        index = np.concatenate([first[j] + np.arange(len(arcs[j])) for j in keep])
-        smooth = np.concatenate([jobs[j][1].arc_smoothing() for j in keep])
-        decoded = decode_arcs(np.concatenate([arcs[j] for j in keep]), atlas, index, smooth=smooth)
-        kept = [jobs[j] for j in keep]
+        parts = tuple(p for _, p, _ in todo)
+        face = np.array([f for f, _, _ in todo])
+        arcs, none = spline_arcs(pts, face, parts, mats)
+        index, smooth = np.arange(len(arcs)), arc_smoothing(parts)  # map a: arc a's
+        jobs = [(f, p, m) for (f, p, _), m in zip(todo, mats)]
+        if none.any():
+            if none.all():
+                return pts, None
+            keep = np.flatnonzero(~none)
+            rows = np.flatnonzero(~none[arc_jobs(parts)])
+            arcs, index, smooth = arcs[rows], index[rows], smooth[rows]
+            jobs = [jobs[j] for j in keep]
+        decoded = decode_arcs(arcs, atlas, index, smooth=smooth)
+        inverse = np.linalg.inv(np.stack([m for _, _, m in jobs])[:, :, :2])  # crop -> image
         for _ in range(self.corner_rounds):
-            decoded = self._move_corners(pts, kept, decoded, atlas, index, smooth)
-        return pts, DecodedArcs(kept, decoded, atlas, index)
+            decoded = self._move_corners(pts, jobs, decoded, atlas, index, smooth, inverse)
+        return pts, DecodedArcs(jobs, decoded, atlas, index)
+
+    def _crops(self, image: np.ndarray, mats: np.ndarray, size: int) -> np.ndarray:
+        """(n, size, size, C) crops of ``image`` through ``mats`` (n, 2, 3), followed by their
+        mirror images (2n crops) with :attr:`flip_average`: one batch for the network."""
+        first = warp(image, mats[0], size)
+        n = len(mats)
+        crops = np.empty((2 * n if self.flip_average else n, *first.shape), first.dtype)
+        crops[0] = first
+        for i in range(1, n):
+            crops[i] = warp(image, mats[i], size)
+        if self.flip_average:
+            _flipped(crops[:n], 2, out=crops[n:])
+        return crops
 
     @staticmethod
     def _move_corners(
@@ -230,19 +250,48 @@ class Refiner:
         atlas: MapAtlas,
         index: np.ndarray,
         smooth: np.ndarray,
+        inverse: np.ndarray | None = None,
     ) -> np.ndarray:
         """Move the corners in ``pts`` (in place) to where the decoded arcs' ridges end, and
         decode the arcs again between them; the first decoding where nothing moved or a moved
-        part became degenerate."""
-        job, slot, move = corner_moves(
-            [p for _, p, _ in jobs], [m for _, _, m in jobs], decoded, atlas, index
-        )
+        part became degenerate.
+
+        ``decoded`` (A, M, 2) must be the decoding of the arcs of ``pts``: only the jobs with a
+        moved point are decoded again (the others' rows are kept; arcs decode one by one).
+        ``inverse``: optional (J, 2, 2), the inverses of the jobs' matrices' linear parts.
+        """
+        parts = tuple(p for _, p, _ in jobs)
+        mats = np.stack([m for _, _, m in jobs])
+        job, slot, move = corner_moves(parts, mats, decoded, atlas, index, inverse)
         if not len(job):
             return decoded
         face = np.array([jobs[j][0] for j in job])
         pts[face, slot] += move
-        arcs = batch_initial_arcs(pts, jobs)
-        if any(a is None for a in arcs):
+        nonzero = (move != 0.0).any(axis=1)  # NaN moves too
+        moved = np.zeros(pts.shape[:2], bool)
+        moved[face[nonzero], slot[nonzero]] = True
+        faces = np.array([f for f, _, _ in jobs])
+        changed = (part_points(parts) & moved[faces]).any(axis=1)
+        if not changed.any():
+            return decoded
+        sel = np.flatnonzero(changed)
+        arcs, none = spline_arcs(pts, faces[sel], tuple(parts[j] for j in sel), mats[sel])
+        if none.any():
             pts[face, slot] -= move
             return decoded
-        return decode_arcs(np.concatenate(arcs), atlas, index, smooth=smooth)
+        if changed.all():
+            return decode_arcs(arcs, atlas, index, smooth=smooth)
+        rows = np.flatnonzero(changed[arc_jobs(parts)])
+        out = decoded.copy()
+        out[rows] = decode_arcs(arcs, atlas, index[rows], smooth=smooth[rows])
+        return out
+
+
+def _flipped(a: np.ndarray, axis: int, out: np.ndarray | None = None) -> np.ndarray:
+    """``a`` with ``axis`` reversed (a mirror image: ``a[:, :, ::-1]`` for ``axis=2``), by
+    OpenCV's flip; into ``out`` (same shape and dtype, C-contiguous) when given."""
+    shape = a.shape
+    grid = (math.prod(shape[:axis]), shape[axis], math.prod(shape[axis + 1 :]))
+    out = np.empty(shape, a.dtype) if out is None else out
+    cv2.flip(np.ascontiguousarray(a).reshape(grid), 1, dst=out.reshape(grid))
+    return out

@@ -11,6 +11,9 @@ crop's resolution).
 
 from __future__ import annotations
 
+import math
+from functools import lru_cache
+
 import cv2
 import numpy as np
 
@@ -61,22 +64,26 @@ class MapAtlas:
         if self.tile > limit or self.h + 2 * _PAD > limit:
             raise ValueError(f"maps: {self.h} x {self.w} heatmaps exceed the remap limit {limit}")
         k = sum(len(g) for g in groups)
-        tiles = np.empty((k, self.h + 2 * _PAD, self.tile), np.float32)
+        # tile t of the atlas: columns t * tile ... (t + 1) * tile - 1, written in place
+        rows = self.h + 2 * _PAD
+        atlas = np.empty((rows, k, self.tile), np.float32)
         start = 0
         for g in groups:
             n, h, w = g.shape
-            t = tiles[start : start + n]
-            t[:, _PAD : _PAD + h, _PAD : _PAD + w] = g
-            t[:, _PAD : _PAD + h, :_PAD] = g[:, :, :1]
-            t[:, _PAD : _PAD + h, _PAD + w :] = g[:, :, -1:]
-            t[:, :_PAD] = t[:, _PAD : _PAD + 1]
-            t[:, _PAD + h :] = t[:, _PAD + h - 1 : _PAD + h]
+            t, g = atlas[:, start : start + n], g.transpose(1, 0, 2)  # (h, n, w)
+            t[_PAD : _PAD + h, :, _PAD : _PAD + w] = g
+            t[_PAD : _PAD + h, :, :_PAD] = g[:, :, :1]
+            t[_PAD : _PAD + h, :, _PAD + w :] = g[:, :, -1:]
+            t[:_PAD] = t[_PAD : _PAD + 1]
+            t[_PAD + h :] = t[_PAD + h - 1 : _PAD + h]
             start += n
         self.per_image = limit // self.tile  # tiles per atlas image
         self.limit = limit
+        # each map's x offset in its atlas image (its tile's first column inside the padding)
+        self.offsets = ((np.arange(k) % self.per_image) * self.tile + _PAD).astype(np.float32)
         self.images = [
-            np.ascontiguousarray(c.transpose(1, 0, 2)).reshape(self.h + 2 * _PAD, -1)
-            for c in np.split(tiles, np.arange(self.per_image, k, self.per_image))
+            np.ascontiguousarray(atlas[:, i : i + self.per_image]).reshape(rows, -1)
+            for i in range(0, k, self.per_image)
         ]
 
     def sample(self, index: np.ndarray, xy: np.ndarray) -> np.ndarray:
@@ -92,12 +99,25 @@ class MapAtlas:
             positions are clipped to [-2, w + 1] x [-2, h + 1], beyond which every bicubic tap
             is the replicated edge anyway.
         """
-        shape = xy.shape[:-1]
+        xy = np.asarray(xy, dtype=np.float32)
+        return self.sample_xy(index, xy[..., 0], xy[..., 1])
+
+    def sample_xy(self, index: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """:meth:`sample` with the coordinates apart: ``x``, ``y`` (A, ...) float heatmap pixels
+        (cast to float32, as the maps) -> (A, ...) float32."""
         index = np.asarray(index)
-        flat = np.asarray(xy, dtype=np.float32).reshape(len(index), -1, 2)
-        offset = ((index % self.per_image) * self.tile + _PAD).astype(np.float32)[:, None]
-        mx = np.minimum(np.maximum(flat[..., 0], -2.0), self.w + 1.0) + offset
-        my = np.minimum(np.maximum(flat[..., 1], -2.0), self.h + 1.0) + _PAD
+        shape = np.shape(x)
+        n, size = len(index), math.prod(shape[1:])
+        offset = self.offsets[index][:, None]
+        # clipped and shifted into the atlas (fresh float32 arrays, then in place)
+        mx = np.maximum(np.asarray(x, dtype=np.float32).reshape(n, size), -2.0)
+        np.minimum(mx, self.w + 1.0, out=mx)
+        mx += offset
+        my = np.maximum(np.asarray(y, dtype=np.float32).reshape(n, size), -2.0)
+        np.minimum(my, self.h + 1.0, out=my)
+        my += _PAD
+        if len(self.images) == 1:
+            return self._remap(self.images[0], mx, my).reshape(shape)
         which = index // self.per_image
         out = np.empty(mx.shape, np.float32)
         for i in np.unique(which):
@@ -106,19 +126,40 @@ class MapAtlas:
         return out.reshape(shape)
 
     def _remap(self, image: np.ndarray, mx: np.ndarray, my: np.ndarray) -> np.ndarray:
-        """cv2.remap of one atlas image at (mx, my) (any shape), in rows under the limit."""
-        n, cols = mx.size, min(mx.size, self.limit)
-        rows = -(-n // cols)
-        pad = rows * cols - n
-        grid = [np.concatenate([m.ravel(), np.zeros(pad, np.float32)]) for m in (mx, my)]
-        vals = cv2.remap(
-            image,
-            grid[0].reshape(rows, cols),
-            grid[1].reshape(rows, cols),
-            cv2.INTER_CUBIC,
-            borderMode=cv2.BORDER_REPLICATE,
-        )
+        """cv2.remap of one atlas image at (mx, my) (any shape, float32), in rows under the
+        limit."""
+        n = mx.size
+        if n <= self.limit:  # one row (none at all: nothing to sample)
+            if not n:
+                return np.empty(mx.shape, np.float32)
+            grid = [np.ascontiguousarray(m).reshape(1, n) for m in (mx, my)]
+        else:
+            cols = self.limit
+            rows = -(-n // cols)
+            pad = np.zeros(rows * cols - n, np.float32)
+            grid = [np.concatenate([m.ravel(), pad]).reshape(rows, cols) for m in (mx, my)]
+        vals = cv2.remap(image, grid[0], grid[1], cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
         return vals.ravel()[:n].reshape(mx.shape)
+
+
+@lru_cache(maxsize=8)
+def _snap_steps(reach: float) -> np.ndarray:
+    """(T,) float32 read-only: the offsets along a normal that :func:`snap_to_ridge` samples."""
+    out = np.arange(-reach, reach + 1e-9, STEP).astype(np.float32)
+    out.flags.writeable = False
+    return out
+
+
+def unit_normals(arcs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unit normals (x, y), each (A, M) float64, of arcs (A, M >= 2, 2): the tangents by central
+    differences (one-sided at the ends) turned by +90 degrees; 0 where an arc stands still."""
+    d = np.empty_like(arcs)
+    d[:, 1:-1] = arcs[:, 2:] - arcs[:, :-2]
+    d[:, 0] = arcs[:, 1] - arcs[:, 0]
+    d[:, -1] = arcs[:, -1] - arcs[:, -2]
+    tx, ty = d[..., 0], d[..., 1]
+    norm = np.maximum(np.sqrt(tx * tx + ty * ty), 1e-9)
+    return -(ty / norm), tx / norm
 
 
 def snap_to_ridge(
@@ -137,7 +178,8 @@ def snap_to_ridge(
     two near-equal peaks, a tiny input change can still move the chosen one.) Offsets are
     median-filtered over neighbours to drop single outliers, then, for arcs with ``smooth``
     passes, smoothed by a binomial (1, 2, 1) / 4 filter that many times (steps in the offsets
-    become ramps). End points never move.
+    become ramps). End points never move (and are not sampled). Each arc is decoded on its
+    own: a call on some of the arcs gives their rows of the call on all.
 
     Args:
         arcs: (A, M, 2) float heatmap pixels, M >= 2.
@@ -154,43 +196,54 @@ def snap_to_ridge(
     atlas = maps if isinstance(maps, MapAtlas) else MapAtlas(maps)
     if index.shape != (len(arcs),):
         raise ValueError(f"index: expected ({len(arcs)},), got {index.shape}")
-    tangent = np.empty_like(arcs)  # central differences, one-sided at the ends
-    tangent[:, 1:-1] = arcs[:, 2:] - arcs[:, :-2]
-    tangent[:, 0] = arcs[:, 1] - arcs[:, 0]
-    tangent[:, -1] = arcs[:, -1] - arcs[:, -2]
-    tangent /= np.maximum(np.sqrt((tangent**2).sum(axis=2, keepdims=True)), 1e-9)
-    normal = np.stack([-tangent[..., 1], tangent[..., 0]], axis=2)
-    steps = np.arange(-reach, reach + 1e-9, STEP).astype(np.float32)
-    # (A, M, T, 2) positions along the normals, float32 like the sampler's maps
-    samples = (
-        arcs.astype(np.float32)[:, :, None, :]
-        + steps[:, None] * normal.astype(np.float32)[:, :, None, :]
-    )
-    vals = atlas.sample(index, samples).reshape(-1, len(steps))  # (A * M, T)
-    rows = np.arange(len(vals))
+    nx, ny = unit_normals(arcs)
+    steps = _snap_steps(reach)
+    # (A, M - 2, T) positions along the interior normals, float32 like the sampler's maps
+    inner = arcs[:, 1:-1].astype(np.float32)
+    x = inner[:, :, None, 0] + steps * nx[:, 1:-1, None].astype(np.float32)
+    y = inner[:, :, None, 1] + steps * ny[:, 1:-1, None].astype(np.float32)
+    vals = atlas.sample_xy(index, x, y).reshape(-1, len(steps))  # (A * (M - 2), T)
     best = vals.argmax(axis=1)
     i = np.minimum(np.maximum(best, 1), len(steps) - 2)
-    left, mid, right, peak = vals[rows, i - 1], vals[rows, i], vals[rows, i + 1], vals[rows, best]
+    flat, at = vals.ravel(), np.arange(0, vals.size, len(steps))
+    peak, at = flat[at + best], at + i
+    left, mid, right = flat[at - 1], flat[at], flat[at + 1]
     den = left - 2 * mid + right
     ok = np.abs(den) > 1e-9
     frac = np.where(ok, 0.5 * (left - right) / np.where(ok, den, 1.0), 0.0)
-    offset = steps[i] + np.minimum(np.maximum(frac, -1.0), 1.0) * STEP
-    offset *= np.minimum(np.maximum((peak - min_peak) / min_peak, 0.0), 1.0)
-    offset = offset.reshape(arcs.shape[:2])
-    if offset.shape[1] >= 5:  # the ends never move and do not vote: median of 3 neighbours
-        inner = offset[:, 1:-1]
-        a = np.concatenate([inner[:, :1], inner[:, :-1]], axis=1)
-        b = np.concatenate([inner[:, 1:], inner[:, -1:]], axis=1)
-        offset[:, 1:-1] = np.maximum(np.minimum(a, b), np.minimum(np.maximum(a, b), inner))
-    offset[:, [0, -1]] = 0.0
+    moved = steps[i] + np.minimum(np.maximum(frac, -1.0), 1.0) * STEP
+    moved *= np.minimum(np.maximum((peak - min_peak) / min_peak, 0.0), 1.0)
+    offset = np.zeros(arcs.shape[:2], np.float32)  # the ends never move
+    offset[:, 1:-1] = moved.reshape(len(arcs), -1)
+    if offset.shape[1] >= 5:  # the ends do not vote: median of 3 neighbours, ends replicated
+        offset[:, 0], offset[:, -1] = offset[:, 1], offset[:, -2]
+        a, b, mid = offset[:, :-2], offset[:, 2:], offset[:, 1:-1]
+        offset[:, 1:-1] = np.maximum(np.minimum(a, b), np.minimum(np.maximum(a, b), mid))
+        offset[:, 0] = offset[:, -1] = 0.0
     if smooth is not None and offset.shape[1] >= 3:
-        smooth = np.asarray(smooth, dtype=np.int64)
-        for k in range(int(smooth.max(initial=0))):  # binomial over neighbours; ends stay 0
-            rows_k = smooth > k
-            o = offset[rows_k]
+        _smooth_offsets(offset, np.asarray(smooth, dtype=np.int64))
+    out = np.empty_like(arcs)
+    out[..., 0] = arcs[..., 0] + offset * nx
+    out[..., 1] = arcs[..., 1] + offset * ny
+    return out
+
+
+def _smooth_offsets(offset: np.ndarray, smooth: np.ndarray) -> None:
+    """Binomial (1, 2, 1) / 4 passes over the interior of each row of ``offset`` (A, M), in
+    place, ``smooth[a]`` times for row a; the ends (0) stay."""
+    rows = np.flatnonzero(smooth > 0)
+    if not len(rows):
+        return
+    o, passes = offset[rows], smooth[rows]
+    for k in range(int(passes.max())):
+        if k < passes.min():  # every row still smoothing
             o[:, 1:-1] = 0.25 * o[:, :-2] + 0.5 * o[:, 1:-1] + 0.25 * o[:, 2:]
-            offset[rows_k] = o
-    return arcs + offset[..., None] * normal
+            continue
+        sel = passes > k
+        p = o[sel]
+        p[:, 1:-1] = 0.25 * p[:, :-2] + 0.5 * p[:, 1:-1] + 0.25 * p[:, 2:]
+        o[sel] = p
+    offset[rows] = o
 
 
 def decode_arcs(

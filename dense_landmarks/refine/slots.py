@@ -43,18 +43,24 @@ class SlotPrior:
 
 def chord_lengths(arcs: np.ndarray) -> np.ndarray:
     """(A, M) cumulative chord length along each of (A, M, 2) sampled arcs (0 at sample 0)."""
-    seg = np.linalg.norm(np.diff(np.asarray(arcs, dtype=np.float64), axis=1), axis=2)
-    return np.concatenate([np.zeros((len(seg), 1)), np.cumsum(seg, axis=1)], axis=1)
+    arcs = np.asarray(arcs, dtype=np.float64)
+    d = arcs[:, 1:] - arcs[:, :-1]
+    out = np.zeros(arcs.shape[:2])
+    np.cumsum(np.sqrt(d[..., 0] * d[..., 0] + d[..., 1] * d[..., 1]), axis=1, out=out[:, 1:])
+    return out
 
 
 def fractions_at(cum: np.ndarray, where: np.ndarray) -> np.ndarray:
     """(K,) arc-length fractions of points at (K, 2) (arc, fractional sample index), given the
     arcs' (A, M) :func:`chord_lengths`; NaN on an arc of zero length."""
-    a = where[:, 0].astype(np.int64)
-    j = np.clip(np.floor(where[:, 1]).astype(np.int64), 0, cum.shape[1] - 2)
+    m = cum.shape[1]
+    at = where[:, 0].astype(np.int64) * m  # each arc's first entry in the flattened table
+    j = np.minimum(np.maximum(np.floor(where[:, 1]).astype(np.int64), 0), m - 2)
     t = where[:, 1] - j
-    length = cum[a, j] + t * (cum[a, j + 1] - cum[a, j])
-    total = cum[a, -1]
+    flat = cum.ravel()
+    lo = flat[at + j]
+    length = lo + t * (flat[at + j + 1] - lo)
+    total = flat[at + m - 1]
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(total > 0, length / total, np.nan)
 
@@ -63,16 +69,16 @@ def samples_at(cum: np.ndarray, arc: np.ndarray, fractions: np.ndarray) -> np.nd
     """(K,) fractional sample indices at arc-length ``fractions`` (K,) in [0, 1] of arcs
     ``arc`` (K,), given the arcs' (A, M) :func:`chord_lengths` (the inverse of
     :func:`fractions_at`; on repeated samples, the first of them)."""
+    m = cum.shape[1]
     c = cum[arc]  # (K, M), non-decreasing along each row
     target = np.asarray(fractions, dtype=np.float64) * c[:, -1]
-    j = np.clip((c <= target[:, None]).sum(axis=1) - 1, 0, c.shape[1] - 2)
-    lo, hi = (
-        np.take_along_axis(c, j[:, None], 1)[:, 0],
-        np.take_along_axis(c, j[:, None] + 1, 1)[:, 0],
-    )
+    j = np.count_nonzero(c <= target[:, None], axis=1) - 1
+    j = np.minimum(np.maximum(j, 0), m - 2)
+    at = np.arange(0, c.size, m) + j
+    lo, hi = c.ravel()[at], c.ravel()[at + 1]
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.where(hi > lo, (target - lo) / (hi - lo), 0.0)
-    return j + np.clip(t, 0.0, 1.0)
+    return j + np.minimum(np.maximum(t, 0.0), 1.0)
 
 
 def place_knots(
@@ -90,16 +96,18 @@ def place_knots(
         prior, with weight 0 or on a degenerate arc keep their place.
     """
     where = np.array(where, dtype=np.float64, copy=True)
-    move = np.isfinite(fractions) & (np.asarray(weights) > 0)
-    if not move.any():
+    move = np.flatnonzero(np.isfinite(fractions) & (np.asarray(weights) > 0))
+    if not len(move):
         return where
     cum = chord_lengths(arcs)
-    f_now = fractions_at(cum, where[move])
+    knots = where[move]
     w = np.asarray(weights, dtype=np.float64)[move]
-    f_new = (1.0 - w) * f_now + w * np.asarray(fractions, dtype=np.float64)[move]
+    f_new = (1.0 - w) * fractions_at(cum, knots) + w * np.asarray(fractions, np.float64)[move]
+    new = knots[:, 1]
     ok = np.isfinite(f_new)
-    arc = where[move, 0].astype(np.int64)
-    new = where[move, 1].copy()
-    new[ok] = samples_at(cum, arc[ok], f_new[ok])
-    where[move, 1] = np.clip(new, 1.0, arcs.shape[1] - 2.0)
+    if ok.all():
+        new = samples_at(cum, knots[:, 0].astype(np.int64), f_new)
+    else:
+        new[ok] = samples_at(cum, knots[ok, 0].astype(np.int64), f_new[ok])
+    where[move, 1] = np.minimum(np.maximum(new, 1.0), arcs.shape[1] - 2.0)
     return where

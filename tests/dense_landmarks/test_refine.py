@@ -14,8 +14,8 @@ from dense_landmarks.refine import (
     knot_table,
     part_rings,
 )
-from dense_landmarks.refine.arcs import batch_initial_arcs
 from dense_landmarks.refine.ridge import MapAtlas, decode_arcs, from_heatmap
+from dense_landmarks.refine.splines import batch_initial_arcs
 from training.refine_data import render_targets
 
 
