@@ -114,6 +114,22 @@ def test_every_face_of_a_collage_in_colour_gray_and_turned():
             assert abs(((d.angle - 90 * k) + 180) % 360 - 180) < 20
 
 
+def test_a_close_group_skips_the_tiles(monkeypatch):
+    """Every face of the whole-image pass large (two ~104 px faces side by side in 426 x 240):
+    no tile pass; small faces (the 2 x 4 collage above) still bring the tiles in."""
+    det = FaceDetector()
+    calls = []
+    run = det._candidates
+    monkeypatch.setattr(
+        det, "_candidates", lambda img, specs: calls.append(len(specs)) or run(img, specs)
+    )
+    face = read_image(EXAMPLE)[10:250, 118:331]  # the face region, ~104 px faces
+    found = det.detect(np.concatenate([face, face], axis=1))
+    assert len(found) == 2 and calls == [1]
+    calls.clear()
+    assert len(det.detect(_collage(2, 4))) == 8 and max(calls) > 1  # a tile batch ran
+
+
 def test_automatic_pyramid_levels():
     assert tile_sides(480, 640, 40.0) == [640.0]  # a 40 px face is found in the whole image
     sides = tile_sides(1200, 1600, 30.0)
