@@ -17,7 +17,7 @@ vertices is exact. Everything here works on those graphs and only moves points:
 - :func:`curves.turning.bound_turning`: spikes out: the turning between neighbouring samples
   is bounded away from fixed points (corners, ends);
 - :func:`is_simple`, :func:`turning_angles`: the checks; :mod:`curves.ring_batch`: the same
-  checks on many rings in one pass.
+  checks on many rings in one pass, :mod:`curves.ring_order` the repair of many rings.
 
 The point count, order and starting point of every contour are kept, so the functions work on
 sparse control points and on dense contours of any count alike. Points are (N, 2) float64
@@ -28,10 +28,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from curves.monotone import _increasing, monotone
+
 #: smallest separation kept between arcs that must not touch, as a fraction of the axis length
 GAP = 1e-3
-#: weight of the even ramp mixed into x where an arc folds back, to make it strictly monotone
-_RAMP = 1e-3
 
 
 def turning_angles(points: np.ndarray, closed: bool) -> np.ndarray:
@@ -120,47 +120,6 @@ def _to_frame(p: np.ndarray, origin: np.ndarray, u: np.ndarray, scale) -> np.nda
     out[..., 0] = (rx * ux + ry * uy) / scale  # filled in place: a stack costs more here
     out[..., 1] = (ry * ux - rx * uy) / scale
     return out
-
-
-def isotonic(x: np.ndarray) -> np.ndarray:
-    """Least-squares non-decreasing fit of ``x`` (M,) (pool adjacent violators): a fold or a
-    spike is averaged with its neighbours instead of setting the level of all that follow."""
-    vals: list[float] = []
-    sizes: list[int] = []
-    for v in np.asarray(x, dtype=np.float64).tolist():  # Python floats: the same doubles
-        vals.append(v)
-        sizes.append(1)
-        while len(vals) > 1 and vals[-2] > vals[-1]:
-            n = sizes[-2] + sizes[-1]
-            vals[-2] = (vals[-2] * sizes[-2] + vals[-1] * sizes[-1]) / n
-            sizes[-2] = n
-            vals.pop()
-            sizes.pop()
-    return np.repeat(vals, sizes)
-
-
-def monotone(x: np.ndarray) -> np.ndarray:
-    """Strictly increasing copy of ``x`` (M,) with the same first and last values, where
-    ``x[0] <= x <= x[-1]``: unchanged if already strictly increasing, else its isotonic fit
-    (:func:`isotonic`) with a tiny even ramp mixed in (folds and loops become near-vertical
-    runs)."""
-    x = np.asarray(x, dtype=np.float64)
-    if len(x) < 2 or _increasing(x):
-        return x.copy()
-    ramp = np.linspace(x[0], x[-1], len(x))
-    fit = np.clip(isotonic(np.clip(x, x[0], x[-1])), x[0], x[-1])
-    out = (1.0 - _RAMP) * fit + _RAMP * ramp
-    out[[0, -1]] = x[[0, -1]]
-    return out
-
-
-def _increasing(x: np.ndarray) -> bool:
-    """Strictly increasing, except that the first and the last step may be vertical (a ring's
-    extreme can be an edge across the axis: both its ends are extremes)."""
-    if len(x) < 2:
-        return True
-    d = x[1:] - x[:-1]
-    return bool((d[1:-1] > 0).all() and d[0] >= 0 and d[-1] >= 0)
 
 
 def _split(q: np.ndarray, pin: bool = False) -> tuple[int, int]:

@@ -106,14 +106,50 @@ def _neighbours(
     return cid, prev, nxt
 
 
+#: how far (radians) below a curve's bound :func:`turning_over` starts computing exact angles;
+#: rounding moves an angle by ~1e-15, so none beyond the bound is missed
+_MARGIN = 1e-3
+#: squared edge lengths between these are compared without under- or overflow
+_TINY, _HUGE = 1e-150, 1e150
+
+
+def turning_over(
+    p: np.ndarray, counts: tuple[int, ...], closed: tuple[bool, ...], max_turn: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Batched: the vertices whose turning angle (exactly as
+    :func:`curves.topology.turning_angles`) exceeds their curve's ``max_turn[c]`` radians, as
+    (V,) int64 indices into ``p`` (ascending) and (V,) int64 curve ids.
+
+    Args:
+        p: (sum N_c, 2) float64 points of curves of ``counts`` points concatenated (any space).
+        counts, closed: (C,) per curve. max_turn: (C,) float radians.
+
+    A cheap test (dot product against the cosine of the bound less :data:`_MARGIN`, on edges of
+    sane length) rules out most vertices; the angle is computed only for the rest.
+    """
+    cid, prev, nxt = _neighbours(counts, closed)
+    bound = np.asarray(max_turn, dtype=np.float64)
+    x, y = p[:, 0], p[:, 1]
+    ax, ay = x - x[prev], y - y[prev]
+    bx, by = x[nxt] - x, y[nxt] - y
+    na, nb = ax * ax + ay * ay, bx * bx + by * by
+    cos = np.where(bound > _MARGIN, np.cos(bound - _MARGIN), np.inf)[cid]
+    unsure = ~(ax * bx + ay * by >= cos * (np.sqrt(na) * np.sqrt(nb)))  # NaN: unsure
+    unsure |= (np.minimum(na, nb) < _TINY) | (np.maximum(na, nb) > _HUGE)
+    cand = unsure.nonzero()[0]
+    a, b = p[cand] - p[prev[cand]], p[nxt[cand]] - p[cand]
+    turn = np.abs(np.arctan2(a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0], (a * b).sum(axis=1)))
+    c = cid[cand]
+    over = turn > bound[c]
+    return cand[over], c[over]
+
+
 def spiky(
     curves: list[np.ndarray], closed: list[bool], max_turn: np.ndarray, free: np.ndarray
 ) -> np.ndarray:
     """Batched: (C,) bool, True where a curve turns by more than its ``max_turn[c]`` radians
     at a vertex where ``free`` (the concatenated (sum N_c,) bool mask) holds."""
     p = np.concatenate(curves).astype(np.float64)
-    cid, prev, nxt = _neighbours(tuple(len(c) for c in curves), tuple(bool(c) for c in closed))
-    a, b = p - p[prev], p[nxt] - p
-    turn = np.abs(np.arctan2(a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0], (a * b).sum(axis=1)))
-    hit = free & (turn > np.asarray(max_turn)[cid])
-    return np.bincount(cid[hit], minlength=len(curves)) > 0
+    counts = tuple(len(c) for c in curves)
+    over, cid = turning_over(p, counts, tuple(bool(c) for c in closed), max_turn)
+    return np.bincount(cid[free[over]], minlength=len(curves)) > 0

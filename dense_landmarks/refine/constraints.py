@@ -18,13 +18,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
 from curves.nesting import nest_rings
-from curves.ring_batch import rings_in_order, rings_nested
-from curves.topology import GAP, order_ring
-from curves.turning import bound_turning, spiky
+from curves.ring_batch import rings_nested
+from curves.ring_order import order_rings
+from curves.topology import GAP
+from curves.turning import bound_turning, turning_over
 from dense_landmarks import scheme
 
 
@@ -148,43 +150,15 @@ def constrain_faces(
     decoder's control points: bounding their turning made the held-out contours worse).
     """
     out = [{k: np.asarray(v, dtype=np.float64) for k, v in f.items()} for f in faces]
-    pts = [np.asarray(p, dtype=np.float64) for p in points106]
     items = [(i, k) for i, f in enumerate(out) for k in f]
     if not items:
         return out
+    pts = np.stack([np.asarray(p, dtype=np.float64) for p in points106])  # (F, 106, 2)
     rings = [(i, r) for i, f in enumerate(out) for r in RING_RULES if r.part in f]
     for _ in range(rounds):
         if turning:
             _bound_spikes(out, pts, items)
-        # a ring inside another is checked (and repaired) with its host below
-        alone = [(i, r) for i, r in rings if r.within is None]
-        axes = np.array([[pts[i][r.axis[0]], pts[i][r.axis[1]]] for i, r in alone])
-        good = rings_in_order(
-            [out[i][r.part] for i, r in alone], axes, np.array([r.pin for _, r in alone])
-        )
-        moved = set()  # (face, part) repaired this round
-        for (i, r), ok, ax in zip(alone, good, axes):
-            if not ok:
-                out[i][r.part] = order_ring(out[i][r.part], (ax[0], ax[1]), gap, r.share, r.pin)
-                moved.add((i, r.part))
-        pairs = [(i, r) for i, r in rings if r.within is not None and r.within in out[i]]
-        if pairs:
-            host = {h.part: h for h in RING_RULES}
-            axes = np.array(
-                [[pts[i][host[r.within].axis[0]], pts[i][host[r.within].axis[1]]] for i, r in pairs]
-            )
-            fine = rings_nested(
-                [out[i][r.part] for i, r in pairs],
-                [out[i][r.within] for i, r in pairs],
-                axes,
-                np.array([r.pin for _, r in pairs]),
-            )
-            for (i, r), ok, ax in zip(pairs, fine, axes):
-                if not ok:
-                    out[i][r.part], out[i][r.within] = nest_rings(
-                        out[i][r.part], out[i][r.within], (ax[0], ax[1]), gap, NEST_SHARE, r.pin
-                    )
-                    moved |= {(i, r.part), (i, r.within)}
+        moved = _order_rings(out, pts, rings, gap)
         if not (moved and turning):
             break
         # the next round looks again at what was repaired (a repair can leave a kink) only
@@ -193,23 +167,133 @@ def constrain_faces(
     return out
 
 
-def _bound_spikes(out: list[dict], pts: list[np.ndarray], items: list[tuple[int, str]]) -> None:
-    """Bound the turning of every contour of ``items`` (face, part) in ``out``, in place."""
-    curves = [out[i][k] for i, k in items]
+class _RingLayout(NamedTuple):
+    """What :func:`_order_rings` needs of a list of (face, rule), cached (arrays read-only):
+    the rings checked alone and their axes (faces (A,), 106 slots (A, 2)), shares, pins; the
+    rings inside others whose host is there, their hosts' index among the former (None: not
+    checked this round), axes (faces (J,), slots (J, 2)) and pins."""
+
+    alone: tuple[tuple[int, RingRule], ...]
+    faces: np.ndarray
+    slots: np.ndarray
+    share: np.ndarray
+    pin: np.ndarray
+    pairs: tuple[tuple[int, RingRule], ...]
+    hosts: tuple[int | None, ...]
+    pair_faces: np.ndarray
+    pair_slots: np.ndarray
+    pair_pin: np.ndarray
+
+
+@lru_cache(maxsize=64)
+def _ring_layout(parts: tuple[tuple[int, str], ...], hosted: tuple[bool, ...]) -> _RingLayout:
+    """:class:`_RingLayout` of the rings ``parts`` (face, part of :data:`RING_RULES`);
+    ``hosted``: per ring, whether its host part (if any) is among the face's contours."""
+    rule = {r.part: r for r in RING_RULES}
+    rings = [(i, rule[k]) for i, k in parts]
+    alone = tuple((i, r) for i, r in rings if r.within is None)
+    pairs = tuple((i, r) for (i, r), h in zip(rings, hosted) if r.within is not None and h)
+    where = {(i, r.part): j for j, (i, r) in enumerate(alone)}
+    arrays = (
+        np.array([i for i, _ in alone], dtype=np.int64),
+        np.array([r.axis for _, r in alone], dtype=np.int64).reshape(-1, 2),
+        np.array([r.share for _, r in alone], dtype=np.float64),
+        np.array([r.pin for _, r in alone], dtype=bool),
+        np.array([i for i, _ in pairs], dtype=np.int64),
+        np.array([rule[r.within].axis for _, r in pairs], dtype=np.int64).reshape(-1, 2),
+        np.array([r.pin for _, r in pairs], dtype=bool),
+    )
+    for a in arrays:
+        a.flags.writeable = False
+    faces, slots, share, pin, pair_faces, pair_slots, pair_pin = arrays
+    hosts = tuple(where.get((i, r.within)) for i, r in pairs)
+    return _RingLayout(
+        alone, faces, slots, share, pin, pairs, hosts, pair_faces, pair_slots, pair_pin
+    )
+
+
+def _order_rings(
+    out: list[dict], pts: np.ndarray, rings: list[tuple[int, RingRule]], gap: float
+) -> set[tuple[int, str]]:
+    """Apply the order and containment rules of ``rings`` (face, rule) to ``out``, in place
+    (``pts``: (F, 106, 2) the faces' points); returns the (face, part) repaired. A ring inside
+    another is checked along its host's axis, in the host as repaired
+    (:func:`curves.ring_order.order_rings` checks both in one packing)."""
+    hosted = tuple(r.within is None or r.within in out[i] for i, r in rings)
+    lay = _ring_layout(tuple((i, r.part) for i, r in rings), hosted)
+    shared = None not in lay.hosts  # else (not expected) the pairs are checked on their own
+    good, fixed, fine = order_rings(
+        [out[i][r.part] for i, r in lay.alone],
+        pts[lay.faces[:, None], lay.slots],
+        gap,
+        lay.share,
+        lay.pin,
+        [out[i][r.part] for i, r in lay.pairs] if shared else [],
+        lay.hosts if shared else (),
+        lay.pair_pin if shared else False,
+    )
+    moved = set()
+    for (i, r), ok, ring in zip(lay.alone, good.tolist(), fixed):
+        if not ok:
+            out[i][r.part] = ring
+            moved.add((i, r.part))
+    if not lay.pairs:
+        return moved
+    axes = pts[lay.pair_faces[:, None], lay.pair_slots]
+    if not shared:
+        inners = [out[i][r.part] for i, r in lay.pairs]
+        outers = [out[i][r.within] for i, r in lay.pairs]
+        fine = rings_nested(inners, outers, axes, lay.pair_pin)
+    for (i, r), ok, ax in zip(lay.pairs, fine.tolist(), axes):
+        if not ok:
+            out[i][r.part], out[i][r.within] = nest_rings(
+                out[i][r.part], out[i][r.within], (ax[0], ax[1]), gap, NEST_SHARE, r.pin
+            )
+            moved |= {(i, r.part), (i, r.within)}
+    return moved
+
+
+@lru_cache(maxsize=64)
+def _spike_layout(items: tuple[tuple[int, str], ...], counts: tuple[int, ...]) -> tuple:
+    """Layout-only tables of :func:`_bound_spikes` (cached, read-only): per contour whether it
+    is closed (tuple and (C,) bool), its turning bound (C,) radians, its face (C,), corner
+    slots (C, 4), point count and first index in the concatenation (C,)."""
     names = tuple(k for _, k in items)
     closed = np.array([scheme.PARTS[k].closed for k in names])
-    counts = np.array([len(c) for c in curves])
+    n = np.array(counts)
+    bound = np.radians(np.maximum(MAX_TURN_DEG, np.where(closed, 720.0 / n, 0.0)))
     faces = np.array([i for i, _ in items])
-    corners = np.stack(pts)[faces[:, None], _corner_slots(names)]  # (C, 4, 2)
-    free = _free_mask(curves, corners, closed, counts)
-    bound = np.radians(np.maximum(MAX_TURN_DEG, np.where(closed, 720.0 / counts, 0.0)))
-    hits = spiky(curves, list(closed), bound, free)
-    if not hits.any():
+    first = np.cumsum(n) - n
+    for a in (closed, bound, faces, n, first):
+        a.flags.writeable = False
+    return tuple(bool(c) for c in closed), closed, bound, faces, _corner_slots(names), n, first
+
+
+def _bound_spikes(out: list[dict], pts: np.ndarray, items: list[tuple[int, str]]) -> None:
+    """Bound the turning of every contour of ``items`` (face, part) in ``out``, in place
+    (``pts``: (F, 106, 2) the faces' points).
+
+    The turning is checked first (:func:`curves.turning.turning_over`); whether a vertex is
+    free (:func:`_free_mask`) is only needed where it turns too much, and a contour's whole
+    mask only where it is repaired."""
+    curves = [out[i][k] for i, k in items]
+    counts = tuple(len(c) for c in curves)
+    closed_t, closed, bound, faces, slots, n, first = _spike_layout(tuple(items), counts)
+    p = np.concatenate(curves)
+    over, cid = turning_over(p, counts, closed_t, bound)
+    if not len(over):
         return
-    start = np.concatenate([[0], np.cumsum(counts)])
-    for j in np.flatnonzero(hits):
+    # _free_mask at those vertices: the same doubles
+    span = np.maximum.reduceat(p, first) - np.minimum.reduceat(p, first)
+    zone = CORNER_ZONE * np.maximum(span[:, 0], span[:, 1])[cid]  # extent: .max(axis=1)
+    d = p[over][:, None, :] - pts[faces[cid][:, None], slots[cid]]  # (V, 4, 2)
+    d2 = d[..., 0] * d[..., 0] + d[..., 1] * d[..., 1]
+    free = np.logical_and.reduce(d2 > (zone * zone)[:, None], axis=1)
+    pos = over - first[cid]
+    free &= closed[cid] | ((pos > 0) & (pos < n[cid] - 1))
+    for j in np.bincount(cid[free], minlength=len(curves)).nonzero()[0].tolist():
         i, k = items[j]
-        f = free[start[j] : start[j + 1]]
+        f = _free_mask([curves[j]], pts[faces[j], slots[j]][None], closed[j : j + 1], n[j : j + 1])
         # aim below the bound: the order rules applied next may add a small kink
         out[i][k] = bound_turning(curves[j], bool(closed[j]), TURN_AIM * bound[j], f)
 

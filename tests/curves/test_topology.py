@@ -6,9 +6,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from shapely.geometry import Polygon
 
+from curves.monotone import isotonic, monotone
 from curves.nesting import nest_rings, nested
 from curves.ring_batch import rings_in_order, rings_nested
-from curves.topology import GAP, Frame, is_simple, isotonic, monotone, order_ring, turning_angles
+from curves.topology import GAP, Frame, is_simple, order_ring, turning_angles
 from curves.turning import bound_turning, spiky
 
 
