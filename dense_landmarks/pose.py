@@ -57,6 +57,14 @@ PNP_SLOTS = np.array(
 )
 
 
+@lru_cache(maxsize=1)
+def _face3d_slots() -> np.ndarray:
+    """(len(PNP_SLOTS), 3) float64 C-contiguous, read-only: the bundled face's PnP points."""
+    obj = np.ascontiguousarray(face3d()[PNP_SLOTS], dtype=np.float64)
+    obj.flags.writeable = False
+    return obj
+
+
 def rotation_to_euler(rot: np.ndarray) -> np.ndarray:
     """(3, 3) rotation -> (3,) pitch, yaw, roll in degrees (see module docstring)."""
     pitch = -np.degrees(np.arctan2(rot[2, 1], rot[2, 2]))
@@ -85,13 +93,15 @@ def head_pose(
         image_size: (height, width); the focal length is taken as the larger side, the
             principal point on the face (pose relative to the line of sight; module docstring).
     """
-    model3d = face3d() if model3d is None else model3d
     h, w = image_size
     f = float(max(h, w))
     img = np.ascontiguousarray(points2d[PNP_SLOTS], dtype=np.float64)
     cx, cy = img.mean(axis=0)
     cam = np.array([[f, 0, cx], [0, f, cy], [0, 0, 1]], dtype=np.float64)
-    obj = np.ascontiguousarray(model3d[PNP_SLOTS], dtype=np.float64)
+    if model3d is None:
+        obj = _face3d_slots()
+    else:
+        obj = np.ascontiguousarray(model3d[PNP_SLOTS], dtype=np.float64)
     ok, rvec, tvec = cv2.solvePnP(obj, img, cam, None, flags=cv2.SOLVEPNP_EPNP)
     if not ok:
         return np.full(3, np.nan)

@@ -15,10 +15,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+import cv2
 import numpy as np
 
 from dense_landmarks import scheme
-from dense_landmarks.crop import BOX_SCALE, CropSpec, box_crop, from_crop, landmark_box, warp
+from dense_landmarks.crop import BOX_SCALE, CropSpec, box_crop, landmark_box, to_crop, warp
 from dense_landmarks.pose import head_pose, pose_degrees
 from dense_landmarks.runtime import make_runner
 from dense_landmarks.threads import holds_opencv_threads
@@ -115,6 +116,7 @@ class SparseLandmarker:
         mirrored = None
         mats = [sp.matrix(s) for sp in specs]
         crops = np.stack([warp(image, m, s) for m in mats])
+        invs = [cv2.invertAffineTransform(m) for m in mats]  # crop -> image, as from_crop
         if flip_average:  # the mirrored crops in the same batch
             crops = np.concatenate([crops, crops[:, :, ::-1]])
         pts, pose_raw = self._run(crops)
@@ -124,10 +126,10 @@ class SparseLandmarker:
             back = pts[n:].copy()
             back[..., 0] = (s - 1) - back[..., 0]
             back = back[:, scheme.FLIP_PERMUTATION]
-            mirrored = np.stack([from_crop(p, m) for p, m in zip(back, mats)])
+            mirrored = np.stack([to_crop(p, inv) for p, inv in zip(back, invs)])
             pts, pose_raw = (pts[:n] + back) / 2, pose_raw[:n]
 
-        out = np.stack([from_crop(p, m) for p, m in zip(pts, mats)])
+        out = np.stack([to_crop(p, inv) for p, inv in zip(pts, invs)])
         pose = pose_degrees(pose_raw)
         # the network's roll is relative to its crop: add the crop's own rotation back
         pose[:, 2] = (pose[:, 2] - np.array([sp.angle for sp in specs]) + 180.0) % 360.0 - 180.0

@@ -32,6 +32,16 @@ def ssd_anchors(
     return np.concatenate(out)
 
 
+def _logit_floor(min_score: float) -> float:
+    """A logit under which ``sigmoid(logit) < min_score`` for sure (a margin of 1e-3 below the
+    threshold's logit covers any rounding of the float32 logit or the float64 sigmoid)."""
+    if min_score <= 0.0:
+        return -np.inf
+    if min_score >= 1.0:
+        return np.inf if min_score > 1.0 else 30.0  # sigmoid reaches 1.0 from ~36.7
+    return float(np.log(min_score / (1.0 - min_score))) - 1e-3
+
+
 def decode(
     regressors: np.ndarray,
     logits: np.ndarray,
@@ -43,15 +53,20 @@ def decode(
 
     Only anchors with ``sigmoid(logit) >= min_score`` are returned.
     """
-    scores = 1.0 / (1.0 + np.exp(-np.clip(logits.astype(np.float64), -100.0, 100.0)))
-    keep = scores >= min_score
+    logits = np.asarray(logits).reshape(-1)
+    # the sigmoid is monotonic: only anchors near or above the threshold's logit can pass, so
+    # the exact test (same arithmetic as on every anchor) runs on those alone
+    near = np.flatnonzero(logits >= _logit_floor(min_score))
+    scores = 1.0 / (1.0 + np.exp(-np.clip(logits[near].astype(np.float64), -100.0, 100.0)))
+    keep = near[scores >= min_score]
+    scores = scores[scores >= min_score]
     r = regressors[keep] / float(input_size)
     a = anchors[keep]
     cx, cy = r[:, 0] + a[:, 0], r[:, 1] + a[:, 1]
     w, h = r[:, 2], r[:, 3]
     boxes = np.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], axis=1)
     kps = r[:, 4:16].reshape(-1, 6, 2) + a[:, None, :]
-    return boxes, kps, scores[keep]
+    return boxes, kps, scores
 
 
 def iou(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:

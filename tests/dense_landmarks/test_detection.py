@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from dense_landmarks.crop import CropSpec
 from dense_landmarks.detection import FaceDetector
-from dense_landmarks.detection.anchors import ssd_anchors, weighted_nms
+from dense_landmarks.detection.anchors import decode, ssd_anchors, weighted_nms
 from dense_landmarks.detection.detector import _cut_by_tile, tile_grid, tile_sides
 from dense_landmarks.detection.prepare import LOW_CONTRAST, prepare_image
 from dense_landmarks.imageio import read_image
@@ -184,3 +184,29 @@ def test_a_portrait_is_answered_by_the_short_range_probe():
     slow = FaceDetector().detect(img)
     assert len(slow) == 1 and slow[0].model == "full"
     assert np.linalg.norm(fast[0].centre - slow[0].centre) < 0.1 * slow[0].size
+
+
+def test_decode_prefilter_equals_the_sigmoid_on_every_anchor():
+    """decode tests only logits near the threshold: same anchors, boxes and scores as the
+    sigmoid of every anchor (thresholds, logits at the boundary, NaN, extremes)."""
+    rng = np.random.default_rng(3)
+    anchors = ssd_anchors(192, (4,), per_layer=1)
+    n = len(anchors)
+    for min_score in (0.0, 1e-9, 0.1, 0.5, 0.75, 0.999, 1.0):
+        logits = rng.normal(0.0, 4.0, n).astype(np.float32)
+        if 0.0 < min_score < 1.0:
+            edge = np.float32(np.log(min_score / (1.0 - min_score)))
+            logits[:50] = np.nextafter(edge, np.float32(-np.inf)) if min_score < 0.5 else edge
+            logits[50:60] = np.nextafter(edge, np.float32(np.inf))
+        logits[60:65] = [np.nan, 200.0, -200.0, 40.0, 36.0]
+        regs = rng.normal(0.0, 10.0, (n, 16)).astype(np.float32)
+        boxes, kps, scores = decode(regs, logits, anchors, 192, min_score)
+        every = 1.0 / (1.0 + np.exp(-np.clip(logits.astype(np.float64), -100.0, 100.0)))
+        keep = every >= min_score
+        r = regs[keep] / 192.0
+        a = anchors[keep]
+        cx, cy, w, h = r[:, 0] + a[:, 0], r[:, 1] + a[:, 1], r[:, 2], r[:, 3]
+        want = np.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], axis=1)
+        np.testing.assert_array_equal(scores, every[keep])
+        np.testing.assert_array_equal(boxes, want)
+        np.testing.assert_array_equal(kps, r[:, 4:16].reshape(-1, 6, 2) + a[:, None, :])

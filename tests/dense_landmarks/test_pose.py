@@ -59,3 +59,16 @@ def test_refinement_matches_opencvs_iterative_solver():
             _, r, _ = cv2.solvePnP(obj, img, cam, None, r, t, True, cv2.SOLVEPNP_ITERATIVE)
             expected = rotation_to_euler(cv2.Rodrigues(r)[0])
             np.testing.assert_allclose(head_pose(pts, None, hw), expected, rtol=0, atol=1e-3)
+
+
+def test_bundled_face_default_equals_passing_it():
+    """head_pose(model3d=None) uses cached PnP points of the bundled face: same angles, bit for
+    bit, as passing face3d() itself."""
+    rng = np.random.default_rng(5)
+    rot = euler_to_rotation(8.0, -15.0, 4.0)
+    proj = face3d() @ rot.T
+    for _ in range(3):
+        pts = proj[:, :2] / (proj[:, 2:] + 60.0) * 640.0 + 320.0 + rng.normal(0, 0.5, (106, 2))
+        np.testing.assert_array_equal(
+            head_pose(pts, None, (480, 640)), head_pose(pts, face3d(), (480, 640))
+        )
