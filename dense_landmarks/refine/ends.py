@@ -54,22 +54,24 @@ def _profile_steps(back: float, reach: float) -> np.ndarray:
     return out
 
 
-def _walk(arcs: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _walk(arcs: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Positions at signed distances ``t`` (T,), increasing, from the last sample of each arc
     (A, M, 2): along the arc for t < 0 (by arc length), along its end tangent for t >= 0.
-    Returns (positions (A, T, 2), the unit end tangents (A, 2))."""
+    Returns (their x and y, each (A, T) float64, the unit end tangents (A, 2)); coordinates
+    apart, so that no array operation runs over a trailing axis of 2."""
     n, m = arcs.shape[:2]
     seg = arcs[:, 1:] - arcs[:, :-1]
     length = np.sqrt(seg[..., 0] * seg[..., 0] + seg[..., 1] * seg[..., 1])
     rev = np.zeros((n, m))  # arc length back from the last sample, at each sample from it
     np.cumsum(length[:, ::-1], axis=1, out=rev[:, 1:])
     chord = arcs[:, -1] - arcs[:, -min(5, m)]
-    tangent = chord / np.maximum(np.sqrt((chord**2).sum(axis=1, keepdims=True)), 1e-9)
-    inside = int((t < 0).sum())
-    out = np.empty((n, len(t), 2))
-    out[:, inside:] = (
-        arcs[:, -1:, :] + np.maximum(t[inside:], 0.0)[None, :, None] * tangent[:, None, :]
-    )
+    sq = chord * chord
+    tangent = chord / np.maximum(np.sqrt(sq[:, :1] + sq[:, 1:]), 1e-9)
+    inside = int(np.searchsorted(t, 0.0))  # the steps t < 0 (t increases)
+    x, y = np.empty((2, n, len(t)))
+    ahead = np.maximum(t[inside:], 0.0)
+    x[:, inside:] = arcs[:, -1:, 0] + ahead * tangent[:, :1]
+    y[:, inside:] = arcs[:, -1:, 1] + ahead * tangent[:, 1:]
     if inside:
         d = -t[:inside]  # distances back along the arc, from the last sample
         # the sample (counted back from the last) that starts each distance's segment: rows
@@ -81,11 +83,12 @@ def _walk(arcs: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         r = rev.ravel()
         x0, x1 = r[at], r[at + 1]
         w = np.minimum(np.maximum((d[None, :] - x0) / np.maximum(x1 - x0, 1e-12), 0.0), 1.0)
-        w = w[..., None]
-        flat = arcs.reshape(-1, 2)
-        at = at - 2 * k + (m - 1)  # the same samples, counted from the first
-        out[:, :inside] = flat[at] * (1.0 - w) + flat[at - 1] * w
-    return out, tangent
+        v = 1.0 - w
+        at = 2 * (at - 2 * k + (m - 1))  # the same samples counted from the first, x entries
+        flat = arcs.reshape(-1)
+        x[:, :inside] = flat[at] * v + flat[at - 2] * w
+        y[:, :inside] = flat[at + 1] * v + flat[at - 1] * w
+    return x, y, tangent
 
 
 def end_shifts(
@@ -111,35 +114,44 @@ def end_shifts(
     n = len(arcs)
     t = _profile_steps(rule.back, rule.reach)
     # rows: every arc reversed (its start), then every arc (its end)
-    pos, tangent = _walk(np.concatenate([arcs[:, ::-1], arcs]), t)
+    px, py, tangent = _walk(np.concatenate([arcs[:, ::-1], arcs]), t)
     lateral = _lateral_offsets(rule.lateral)[None, :, None]
-    x = pos[:, None, :, 0] + lateral * -tangent[:, None, None, 1]
-    y = pos[:, None, :, 1] + lateral * tangent[:, None, None, 0]
+    x = px[:, None, :] + lateral * -tangent[:, None, None, 1]
+    y = py[:, None, :] + lateral * tangent[:, None, None, 0]
     index = np.asarray(index)
     vals = atlas.sample_xy(np.concatenate([index, index]), x, y).max(axis=1)  # (2A, T)
-    inside = int((t <= 0).sum())  # the steps on the arc: t <= 0 comes first
-    level = vals[:, :inside].max(axis=1)
+    inside = int(np.searchsorted(t, 0.0, side="right"))  # the steps on the arc: t <= 0 first
     peak = vals[:, :inside].argmax(axis=1)
+    at = np.arange(0, vals.size, len(t))  # each row's first entry in ``vals.ravel()``
+    flat = vals.ravel()
+    level = flat[at + peak]  # the maximum on the arc
     half = 0.5 * level
-    after = np.arange(len(t))[None, :] > peak[:, None]
-    below = after & (vals < half[:, None])
-    found = below.any(axis=1)
-    first = np.where(found, below.argmax(axis=1), len(t) - 1)
+    below = vals < half[:, None]
+    below[:, :inside] &= _steps(len(t))[None, :inside] > peak[:, None]  # after the peak only
+    first = below.argmax(axis=1)
+    found = below.ravel()[at + first]
+    first[~found] = len(t) - 1
     # linear interpolation between the last sample above half and the first below
     prev = np.maximum(first - 1, 0)
-    at = np.arange(len(vals)) * len(t)
-    v0, v1 = vals.ravel()[at + prev], vals.ravel()[at + first]
+    v0, v1 = flat[at + prev], flat[at + first]
     frac = np.minimum(np.maximum((v0 - half) / np.maximum(v0 - v1, 1e-9), 0.0), 1.0)
     t_half = np.where(found, t[prev] + frac * STEP, t[-1])
     if beyond is not None:
-        beyond = np.concatenate([beyond, beyond])
-    if gain is not None:
-        gain = np.concatenate([gain, gain])
-    s = (rule.gain if gain is None else gain) * (
-        t_half - (rule.beyond if beyond is None else beyond)
-    )
-    shift = np.where(level >= rule.min_level, np.clip(s, -rule.back, rule.reach), 0.0)
+        t_half -= np.concatenate([beyond, beyond])
+    else:
+        t_half -= rule.beyond
+    s = t_half * (rule.gain if gain is None else np.concatenate([gain, gain]))
+    s = np.minimum(np.maximum(s, -rule.back), rule.reach)
+    shift = np.where(level >= rule.min_level, s, 0.0)
     return shift.reshape(2, n).T, tangent.reshape(2, n, 2).transpose(1, 0, 2)
+
+
+@lru_cache(maxsize=8)
+def _steps(count: int) -> np.ndarray:
+    """(count,) int read-only: 0 ... count - 1."""
+    out = np.arange(count)
+    out.flags.writeable = False
+    return out
 
 
 @lru_cache(maxsize=8)

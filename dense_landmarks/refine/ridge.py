@@ -231,19 +231,25 @@ def snap_to_ridge(
 def _smooth_offsets(offset: np.ndarray, smooth: np.ndarray) -> None:
     """Binomial (1, 2, 1) / 4 passes over the interior of each row of ``offset`` (A, M), in
     place, ``smooth[a]`` times for row a; the ends (0) stay."""
-    rows = np.flatnonzero(smooth > 0)
-    if not len(rows):
+    if not smooth.size:
         return
-    o, passes = offset[rows], smooth[rows]
-    for k in range(int(passes.max())):
-        if k < passes.min():  # every row still smoothing
+    lo, hi = int(smooth.min()), int(smooth.max())
+    if hi <= 0:
+        return
+    whole = lo > 0  # every row smooths: no gathering
+    rows = slice(None) if whole else np.flatnonzero(smooth > 0)
+    o, passes = (offset, smooth) if whole else (offset[rows], smooth[rows])
+    least = int(passes.min())
+    for k in range(hi):
+        if k < least:  # every row still smoothing
             o[:, 1:-1] = 0.25 * o[:, :-2] + 0.5 * o[:, 1:-1] + 0.25 * o[:, 2:]
             continue
         sel = passes > k
         p = o[sel]
         p[:, 1:-1] = 0.25 * p[:, :-2] + 0.5 * p[:, 1:-1] + 0.25 * p[:, 2:]
         o[sel] = p
-    offset[rows] = o
+    if not whole:
+        offset[rows] = o
 
 
 def decode_arcs(

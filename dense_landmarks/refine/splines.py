@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 
 from curves import fit_curve
-from curves.spline import hermite_from_neighbours
+from curves.spline import hermite_from_neighbours, hermite_stacked
 from dense_landmarks import scheme
 from dense_landmarks.crop import to_crop
 from dense_landmarks.refine.parts import RefinePart
@@ -162,13 +162,13 @@ def spline_arcs(
         rows are not arcs, and hold non-finite values).
     """
     slots, head, tail, seg_job, seg, t, job, starts, arc_starts = arc_layout(parts, samples)
-    p0, p1, p2, p3 = points106[np.asarray(faces)[seg_job][None], slots]  # each (S, 2)
+    nb = points106[np.asarray(faces)[seg_job][None], slots]  # (4, S, 2): p0, p1, p2, p3
     if len(head):  # open ends: reflected phantom neighbours
-        p0[head] = 2 * p1[head] - p2[head]
+        nb[0, head] = 2 * nb[1, head] - nb[2, head]
     if len(tail):
-        p3[tail] = 2 * p2[tail] - p1[tail]
+        nb[3, tail] = 2 * nb[2, tail] - nb[1, tail]
     with np.errstate(divide="ignore", invalid="ignore"):  # coincident points: NaN, slow path
-        c = hermite_from_neighbours(p0, p1, p2, p3)[seg]  # (N, 4, 2)
+        c = hermite_stacked(nb)[seg]  # (N, 4, 2)
         xy = ((c[:, 0] * t + c[:, 1]) * t + c[:, 2]) * t + c[:, 3]
     m = mats[job]  # (N, 2, 3)
     crop = to_heatmap(np.einsum("nij,nj->ni", m[:, :, :2], xy) + m[:, :, 2])

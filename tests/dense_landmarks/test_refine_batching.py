@@ -16,7 +16,7 @@ from dense_landmarks import scheme
 from dense_landmarks.refine import REFINE_PARTS, crop_matrix
 from dense_landmarks.refine.ends import EndRule, _walk, corner_moves, end_shifts
 from dense_landmarks.refine.refiner import Refiner, _flipped
-from dense_landmarks.refine.ridge import MapAtlas, decode_arcs, to_heatmap
+from dense_landmarks.refine.ridge import MapAtlas, _smooth_offsets, decode_arcs, to_heatmap
 from dense_landmarks.refine.slots import chord_lengths
 from dense_landmarks.refine.splines import (
     ARC_SAMPLES,
@@ -141,6 +141,23 @@ def test_end_shifts_of_all_arcs_at_once_equal_one_by_one():
         np.testing.assert_array_equal(d[0], direction[a])
 
 
+@pytest.mark.parametrize(
+    "passes", [[2, 4, 1, 3], [0, 3, 0, 1], [0, 0, 0, 0], [3, 3, 3, 3], [-1, 2, 0, 5], []]
+)
+def test_smooth_offsets_match_row_by_row_passes(passes):
+    """Every row smoothed its own number of times (none for 0 or less), in place, ends kept:
+    whether all, some or no rows smooth."""
+    rng = np.random.default_rng(3)
+    offset = rng.normal(0, 1, (len(passes), 9)).astype(np.float32)
+    offset[:, [0, -1]] = 0.0
+    want = offset.copy()
+    for row, n in zip(want, passes):
+        for _ in range(max(n, 0)):
+            row[1:-1] = 0.25 * row[:-2] + 0.5 * row[1:-1] + 0.25 * row[2:]
+    _smooth_offsets(offset, np.array(passes, dtype=np.int64))
+    np.testing.assert_array_equal(offset, want)
+
+
 def test_walk_interpolates_along_the_arc_and_extends_along_the_end_tangent():
     """Positions back along each arc by arc length (an arc shorter than the walk stays at its
     first sample), beyond its end along the chord of its last five samples."""
@@ -148,7 +165,8 @@ def test_walk_interpolates_along_the_arc_and_extends_along_the_end_tangent():
     arcs = np.cumsum(rng.uniform(0.05, 0.6, (5, 25, 2)), axis=1)
     arcs[3] *= 0.05  # 1 px long: the walk back runs past its first sample
     t = np.arange(-3.0, 4.0 + 1e-9, 0.25)
-    got, tangent = _walk(arcs, t)
+    x, y, tangent = _walk(arcs, t)
+    got = np.stack([x, y], axis=-1)
     for a, arc in enumerate(arcs):
         back = np.r_[0.0, np.cumsum(np.linalg.norm(np.diff(arc[::-1], axis=0), axis=1))]
         for i, ti in enumerate(t):
