@@ -13,7 +13,7 @@ from functools import cached_property, lru_cache
 import numpy as np
 
 from curves.spline import TABLE_STEPS, evaluate_segments, hermite_stacked
-from curves.validate import check_curve_points
+from curves.validate import check_curve_points, tolerance_of_extent
 
 
 @lru_cache(maxsize=64)
@@ -116,7 +116,7 @@ def check_groups(
         finite = np.logical_and.reduceat(np.isfinite(allpts).all(axis=1), gstart)
         with np.errstate(invalid="ignore"):  # inf - inf: only in groups that are not finite
             extent = np.maximum.reduceat(allpts, gstart) - np.minimum.reduceat(allpts, gstart)
-            tol = np.maximum(extent.max(axis=1) * 1e-9, 1e-12)  # coincident_tolerance per group
+            tol = tolerance_of_extent(extent.max(axis=1))  # coincident_tolerance per group
             step = allpts[second] - allpts[first]
             step = np.hypot(step[:, 0], step[:, 1])
         close = np.zeros(len(runs), dtype=bool)

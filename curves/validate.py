@@ -34,7 +34,13 @@ def as_points(points: object, name: str = "points", min_points: int = 1) -> np.n
 def coincident_tolerance(points: np.ndarray) -> float:
     """Distance under which two points count as the same: 1e-9 of the extent (at least 1e-12)."""
     extent = float(np.ptp(points, axis=0).max()) if len(points) else 0.0
-    return max(extent * 1e-9, 1e-12)
+    return float(tolerance_of_extent(extent))
+
+
+def tolerance_of_extent(extent: float | np.ndarray) -> float | np.ndarray:
+    """:func:`coincident_tolerance` of point sets whose extents (largest coordinate range) are
+    ``extent`` (a float or an array of them, any shape; the same doubles)."""
+    return np.maximum(np.multiply(extent, 1e-9), 1e-12)
 
 
 def dedupe_neighbours(points: np.ndarray, closed: bool) -> np.ndarray:

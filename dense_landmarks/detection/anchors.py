@@ -35,10 +35,8 @@ def ssd_anchors(
 def _logit_floor(min_score: float) -> float:
     """A logit under which ``sigmoid(logit) < min_score`` for sure (a margin of 1e-3 below the
     threshold's logit covers any rounding of the float32 logit or the float64 sigmoid)."""
-    if min_score <= 0.0:
+    if not 0.0 < min_score < 1.0:  # no logit to go by: every anchor takes the exact test
         return -np.inf
-    if min_score >= 1.0:
-        return np.inf if min_score > 1.0 else 30.0  # sigmoid reaches 1.0 from ~36.7
     return float(np.log(min_score / (1.0 - min_score))) - 1e-3
 
 

@@ -114,23 +114,30 @@ def _corner_slots(parts: tuple[str, ...]) -> np.ndarray:
     return np.array([[*CORNERS[k], *[CORNERS[k][-1]] * (4 - len(CORNERS[k]))] for k in parts])
 
 
-def _free_mask(
-    curves: list[np.ndarray], corners: np.ndarray, closed: np.ndarray, counts: np.ndarray
+def _free_at(
+    p: np.ndarray,
+    at: np.ndarray,
+    cid: np.ndarray,
+    extent: np.ndarray,
+    corners: np.ndarray,
+    closed: np.ndarray,
+    first: np.ndarray,
+    n: np.ndarray,
 ) -> np.ndarray:
-    """:func:`free_vertices` of many contours at once, concatenated (sum N,) bool.
-    ``corners``: (C, 4, 2) each contour's corners (repeats allowed); ``closed``, ``counts``:
-    (C,)."""
-    p = np.concatenate(curves)
-    first = np.cumsum(counts) - counts
-    extent = (np.maximum.reduceat(p, first) - np.minimum.reduceat(p, first)).max(axis=1)
-    d = p[:, None, :] - np.repeat(corners, counts, axis=0)
+    """:func:`free_vertices` at some vertices of many contours concatenated: (V,) bool.
+
+    Args:
+        p: (sum N, 2) the contours' points. at: (V,) vertex indices into ``p``; cid: (V,) their
+            contours. extent: (C,) each contour's largest coordinate range. corners: (C, 4, 2)
+            each contour's corners (repeats allowed). closed, first, n: (C,) per contour
+            whether it is closed, its first index in ``p`` and its point count.
+    """
+    zone = CORNER_ZONE * extent[cid]
+    d = p[at][:, None, :] - corners[cid]  # (V, 4, 2)
     d2 = d[..., 0] * d[..., 0] + d[..., 1] * d[..., 1]
-    zone = np.repeat(CORNER_ZONE * extent, counts)
-    free = (d2 > (zone * zone)[:, None]).all(axis=1)
-    ends = np.flatnonzero(~closed)
-    free[first[ends]] = False
-    free[first[ends] + counts[ends] - 1] = False
-    return free
+    free = np.logical_and.reduce(d2 > (zone * zone)[:, None], axis=1)
+    pos = at - first[cid]
+    return free & (closed[cid] | ((pos > 0) & (pos < n[cid] - 1)))
 
 
 def constrain_faces(
@@ -274,7 +281,7 @@ def _bound_spikes(out: list[dict], pts: np.ndarray, items: list[tuple[int, str]]
     (``pts``: (F, 106, 2) the faces' points).
 
     The turning is checked first (:func:`curves.turning.turning_over`); whether a vertex is
-    free (:func:`_free_mask`) is only needed where it turns too much, and a contour's whole
+    free (:func:`_free_at`) is only needed where it turns too much, and a contour's whole
     mask only where it is repaired."""
     curves = [out[i][k] for i, k in items]
     counts = tuple(len(c) for c in curves)
@@ -283,17 +290,16 @@ def _bound_spikes(out: list[dict], pts: np.ndarray, items: list[tuple[int, str]]
     over, cid = turning_over(p, counts, closed_t, bound)
     if not len(over):
         return
-    # _free_mask at those vertices: the same doubles
     span = np.maximum.reduceat(p, first) - np.minimum.reduceat(p, first)
-    zone = CORNER_ZONE * np.maximum(span[:, 0], span[:, 1])[cid]  # extent: .max(axis=1)
-    d = p[over][:, None, :] - pts[faces[cid][:, None], slots[cid]]  # (V, 4, 2)
-    d2 = d[..., 0] * d[..., 0] + d[..., 1] * d[..., 1]
-    free = np.logical_and.reduce(d2 > (zone * zone)[:, None], axis=1)
-    pos = over - first[cid]
-    free &= closed[cid] | ((pos > 0) & (pos < n[cid] - 1))
+    extent = np.maximum(span[:, 0], span[:, 1])
+    corners = pts[faces[:, None], slots]  # (C, 4, 2)
+    # whether a vertex is free matters only where it turns too much, and a contour's whole
+    # mask only where it is repaired
+    free = _free_at(p, over, cid, extent, corners, closed, first, n)
     for j in np.bincount(cid[free], minlength=len(curves)).nonzero()[0].tolist():
         i, k = items[j]
-        f = _free_mask([curves[j]], pts[faces[j], slots[j]][None], closed[j : j + 1], n[j : j + 1])
+        whole = np.arange(first[j], first[j] + n[j])
+        f = _free_at(p, whole, np.full(n[j], j), extent, corners, closed, first, n)
         # aim below the bound: the order rules applied next may add a small kink
         out[i][k] = bound_turning(curves[j], bool(closed[j]), TURN_AIM * bound[j], f)
 

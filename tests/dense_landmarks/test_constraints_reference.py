@@ -15,12 +15,12 @@ from curves.topology import GAP, order_ring
 from curves.turning import bound_turning, spiky
 from dense_landmarks import scheme
 from dense_landmarks.refine.constraints import (
+    CORNER_ZONE,
     CORNERS,
     MAX_TURN_DEG,
     NEST_SHARE,
     RING_RULES,
     TURN_AIM,
-    _free_mask,
     constrain_contours,
     constrain_faces,
 )
@@ -64,6 +64,22 @@ def test_faces_one_by_one_match_batch():
         np.testing.assert_allclose(got[k], expected[0][k], rtol=0, atol=1e-9)
 
 
+def free_mask(curves, corners, closed, counts):
+    """The vertices away from their contour's corners, of many contours at once (the
+    implementation before issue 17's; :func:`free_vertices` of each, concatenated)."""
+    p = np.concatenate(curves)
+    first = np.cumsum(counts) - counts
+    extent = (np.maximum.reduceat(p, first) - np.minimum.reduceat(p, first)).max(axis=1)
+    d = p[:, None, :] - np.repeat(corners, counts, axis=0)
+    d2 = d[..., 0] * d[..., 0] + d[..., 1] * d[..., 1]
+    zone = np.repeat(CORNER_ZONE * extent, counts)
+    free = (d2 > (zone * zone)[:, None]).all(axis=1)
+    ends = np.flatnonzero(~closed)
+    free[first[ends]] = False
+    free[first[ends] + counts[ends] - 1] = False
+    return free
+
+
 def per_ring_constraints(faces, points, gap=GAP, turning=True, rounds=4):
     """The loop ``constrain_faces`` was sped up from (issue 17): the checks batched
     (:func:`rings_in_order`, :func:`rings_nested`, :func:`spiky` on the whole free mask), every
@@ -80,7 +96,7 @@ def per_ring_constraints(faces, points, gap=GAP, turning=True, rounds=4):
             counts = np.array([len(c) for c in curves])
             slots = [[*CORNERS[k], *[CORNERS[k][-1]] * (4 - len(CORNERS[k]))] for _, k in items]
             corners = np.stack([pts[i][s] for (i, _), s in zip(items, slots)])
-            free = _free_mask(curves, corners, closed, counts)
+            free = free_mask(curves, corners, closed, counts)
             bound = np.radians(np.maximum(MAX_TURN_DEG, np.where(closed, 720.0 / counts, 0.0)))
             start = np.r_[0, np.cumsum(counts)]
             for j in np.flatnonzero(spiky(curves, list(closed), bound, free)):
